@@ -1,0 +1,71 @@
+"""HTML page → article fields (title, text, date, language), with trafilatura."""
+import re
+from datetime import datetime
+
+import trafilatura
+from lxml import html as lxml_html
+
+_TITLE_SUFFIX = re.compile(r"\s*[•|–-]\s*(The Syrian Observatory For Human Rights|المرصد السوري لحقوق الإنسان|المدن)\s*$")
+_URL_DATE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/")
+_REPRINT = re.compile(r"^\s*(?:المصدر|Source)\s*[:：]\s*(.{2,60}?)\s*$", re.M)
+
+
+def extract(html: str | bytes, url: str) -> dict | None:
+    """Title, text, published_at (ISO), lang and the outlet a reprint names; None if no text."""
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+                                      include_tables=False, favor_precision=True)
+    if doc is None or not (doc.text or "").strip():
+        return None
+    meta = _meta(html)
+    title = meta.get("og:title") or doc.title or ""
+    text = doc.text.strip()
+    return {
+        "title": _TITLE_SUFFIX.sub("", title).strip(),
+        "text": text,
+        "published_at": meta.get("article:published_time") or _url_date(url) or doc.date,
+        "lang": meta.get("lang") or guess_lang(text),
+        "reprint_of": reprint_of(text),
+    }
+
+
+def _meta(html) -> dict:
+    """Page metadata trafilatura reduces to a day: the exact publication time and lang."""
+    try:
+        tree = lxml_html.fromstring(html)
+    except (ValueError, lxml_html.etree.ParserError):
+        return {}
+    out = {}
+    for prop in ("og:title", "article:published_time"):
+        v = tree.xpath(f'string(//meta[@property="{prop}"]/@content)').strip()
+        if v:
+            out[prop] = v
+    lang = (tree.xpath("string(/html/@lang)") or "")[:2].lower()
+    if lang in ("ar", "en"):
+        out["lang"] = lang
+    return out
+
+
+def _url_date(url: str) -> str | None:
+    m = _URL_DATE.search(url)
+    if not m:
+        return None
+    try:
+        return datetime(*map(int, m.groups())).date().isoformat()
+    except ValueError:
+        return None
+
+
+def guess_lang(text: str) -> str:
+    arabic = sum(1 for c in text[:2000] if "\u0600" <= c <= "\u06ff")
+    latin = sum(1 for c in text[:2000] if c.isascii() and c.isalpha())
+    return "ar" if arabic >= latin else "en"
+
+
+def reprint_of(text: str) -> str | None:
+    """The outlet named by a trailing "المصدر: المدن" / "Source: Rudaw" line."""
+    tail = text.strip().splitlines()[-3:]
+    for line in reversed(tail):
+        m = _REPRINT.match(line)
+        if m:
+            return m.group(1).strip()
+    return None

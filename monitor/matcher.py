@@ -1,0 +1,124 @@
+"""Find many terms at once in normalised text, clitic-aware for Arabic.
+
+Aho-Corasick finds every term anywhere in the text; a hit is kept only if the rest of
+its word is a valid Arabic proclitic string on the left and pronoun suffix on the right
+(or nothing, for English). Stemmers were measured and rejected: they merge غارة
+("raid") with غار ("cave") and دورية ("patrol") with دوري ("league").
+"""
+from dataclasses import dataclass
+
+import ahocorasick
+
+from .text import AR_LETTER, Normalised, is_arabic, normalise_term
+
+_CONJ = ("", "و", "ف")
+_PREP = ("", "ب", "ل", "ك")
+PROCLITICS = frozenset(c + p + a for c in _CONJ for p in _PREP for a in ("", "ال") if not (p == "ل" and a == "ال")) \
+    | frozenset(c + "لل" for c in _CONJ) | frozenset(c + "س" for c in _CONJ)
+# Before a term that already starts with ال: a conjunction and/or a preposition only.
+PROCLITICS_AL = frozenset(c + p for c in _CONJ for p in ("", "ب", "ك"))
+ENCLITICS = frozenset(("", "ه", "ها", "هما", "هم", "هن", "نا", "كم", "كن"))
+_AR = frozenset(chr(c) for c in range(0x0621, 0x064B))
+
+
+def _is_word_char(ch: str, arabic: bool) -> bool:
+    return ch in _AR if arabic else (ch.isalnum() and ch not in _AR)
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int       # the term itself, in normalised offsets
+    end: int
+    wstart: int      # the whole word(s), clitics included
+    wend: int
+    left: str        # proclitics found before the term
+    payload: object
+
+    @property
+    def future(self) -> bool:
+        """An Arabic verb written with the future prefix س (سيقصف)."""
+        return self.left.endswith("س")
+
+
+@dataclass(frozen=True)
+class _Variant:
+    term: str            # as matched (lower-cased)
+    cased: str | None    # exact form, for case-sensitive English terms
+    arabic: bool
+    lefts: frozenset | None     # allowed proclitics; None = none at all
+    rights: frozenset | None    # allowed suffixes; None = none at all
+    payload: object
+
+
+def _variants(term: str, payload, case: bool, clitics: bool) -> list[_Variant]:
+    t = normalise_term(term)
+    if not is_arabic(t):
+        return [_Variant(t.lower(), t if case else None, False, None, None, payload)]
+    if not clitics:
+        return [_Variant(t, None, True, None, None, payload)]
+    lefts = PROCLITICS_AL if t.startswith("ال") else PROCLITICS
+    out = [_Variant(t, None, True, lefts, ENCLITICS, payload)]
+    if t.startswith("ال"):
+        # ل + ال is written لل: "للتحالف" holds التحالف as ل + لتحالف.
+        out.append(_Variant("ل" + t[2:], None, True, frozenset(("ل", "ول", "فل")), ENCLITICS, payload))
+    if t.endswith("ة"):
+        out.append(_Variant(t[:-1] + "ه", None, True, lefts, frozenset(("",)), payload))
+        # ة becomes ت before a suffix: دوريته, قواتها
+        out.append(_Variant(t[:-1] + "ت", None, True, lefts, ENCLITICS - {""}, payload))
+    return out
+
+
+class Matcher:
+    """Add terms with a payload each, `build()`, then `find()` in normalised text."""
+
+    def __init__(self):
+        self._auto = ahocorasick.Automaton()
+        self._count = 0
+
+    def add(self, term: str, payload, case: bool = False, clitics: bool = True) -> None:
+        for v in _variants(term, payload, case, clitics):
+            if not v.term:
+                continue
+            if v.term in self._auto:
+                self._auto.get(v.term).append(v)
+            else:
+                self._auto.add_word(v.term, [v])
+            self._count += 1
+
+    def build(self) -> "Matcher":
+        if self._count:
+            self._auto.make_automaton()
+        return self
+
+    def find(self, n: Normalised) -> list[Hit]:
+        if not self._count:
+            return []
+        text, low = n.text, n.lower
+        hits = []
+        for last, variants in self._auto.iter(low):
+            end = last + 1
+            for v in variants:
+                start = end - len(v.term)
+                hit = _check(v, text, low, start, end)
+                if hit:
+                    hits.append(hit)
+        hits.sort(key=lambda h: (h.start, -h.end))
+        return hits
+
+
+def _check(v: _Variant, text: str, low: str, start: int, end: int) -> Hit | None:
+    if v.cased is not None and text[start:end] != v.cased:
+        return None
+    ws = start
+    while ws > 0 and _is_word_char(low[ws - 1], v.arabic):
+        ws -= 1
+    we = end
+    while we < len(low) and _is_word_char(low[we], v.arabic):
+        we += 1
+    left, right = low[ws:start], low[end:we]
+    if v.lefts is None:
+        if left or right:
+            return None
+    elif left not in v.lefts or right not in v.rights:
+        return None
+    return Hit(start, end, ws, we, left, v.payload)

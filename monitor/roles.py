@@ -1,0 +1,123 @@
+"""Who acts and who is acted upon: agent and target of a trigger, from the text only.
+
+CODEBOOK rules 7-9. Arabic puts the subject after the verb ("قصفت القوات التركية") and
+the possessor or nisba adjective after the noun ("الضربات التركية", "غارات التحالف");
+English puts it before ("Turkish strikes", "Turkish forces shelled"). Markers written in
+the watchlists (`roles:`) say when a party is the target ("على مواقع قسد", "against"),
+the agent ("من قبل", "by", "fired from areas held by") or a partner ("برفقة", "alongside").
+"""
+from dataclasses import dataclass
+
+from .clauses import Clause, Words
+from .matcher import Hit
+
+# Types whose second party is acted upon; patrols and cooperation name partners instead.
+TARGETED = {"airstrike", "shelling", "ground_assault", "clashes", "explosion", "casualties", "threat"}
+RECIPROCAL = {"clashes", "cooperation_change"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    hit: Hit
+    actor: str
+    role: str        # agent | target | neutral
+
+
+@dataclass(frozen=True)
+class Parties:
+    agents: tuple    # one signal per agent (joint actions); () when none is named
+    target: str | None
+    words: tuple     # the actor words used, for `explain`
+
+
+def mentions(clause: Clause, words: Words) -> list[Mention]:
+    markers = [h for h in clause.hits if h.payload[0] == "role"]
+    out = []
+    for h in clause.of("actor"):
+        kinds = {m.payload[1] for m in markers if m.end <= h.wstart and words.between(m, h) <= 2}
+        # "from areas held by X" holds "areas held by X": the origin marker wins.
+        role = "agent" if kinds & {"agent", "origin"} else "target" if "target" in kinds else "neutral"
+        if h.payload[1] == "civilians":
+            role = "target"
+        out.append(Mention(h, h.payload[1], role))
+    return _drop_nested(out)
+
+
+def _drop_nested(ms: list[Mention]) -> list[Mention]:
+    """Keep the longest of overlapping mentions ("القوات التركية" over "التركية")."""
+    out = []
+    for m in sorted(ms, key=lambda m: (m.hit.start, -(m.hit.end - m.hit.start))):
+        if out and m.hit.start < out[-1].hit.end:
+            continue
+        out.append(m)
+    return out
+
+
+def joined(a: Mention, b: Mention, clause: Clause, words: Words) -> bool:
+    """b is a partner of a: "X و Y", "X and Y", "X برفقة Y", "X alongside Y"."""
+    if b.hit.start < a.hit.end or b.role == "target":
+        return False
+    gap = words.between(a.hit, b.hit)
+    if gap == 0 and b.hit.left.startswith("و"):
+        return True
+    joints = [h for h in clause.hits if h.payload[:2] == ("role", "joint")
+              and a.hit.end <= h.start and h.end <= b.hit.wstart]
+    return bool(joints) and gap <= 3
+
+
+def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words) -> Parties:
+    ms = [m for m in mentions(clause, words) if not any(_overlap(m.hit, a) for a in anchors)]
+    if not ms:
+        return Parties((), None, ())
+    first = min(anchors, key=lambda a: a.start)
+    agent = _pick_agent(ms, anchors, first, words)
+    agents = [agent] if agent else []
+    if agent and ttype not in RECIPROCAL:
+        for m in ms:
+            if m is not agent and m.actor not in ("civilians", "unknown") and \
+                    joined(agents[-1], m, clause, words) and m.actor not in {x.actor for x in agents}:
+                agents.append(m)
+    target = _pick_target(ttype, ms, agents, first, words)
+    used = tuple(m.hit for m in agents + ([target] if target else []))
+    return Parties(tuple(m.actor for m in agents), target.actor if target else None, used)
+
+
+def _pick_agent(ms, anchors, first, words) -> Mention | None:
+    def dist(m):
+        return min(words.between(m.hit, a) for a in anchors)
+    candidates = [m for m in ms if m.actor != "civilians"]
+    marked = [m for m in candidates if m.role == "agent"]
+    if marked:
+        return min(marked, key=dist)
+    neutral = [m for m in candidates if m.role == "neutral"]
+    if not neutral:
+        return None
+    # Adjacent on either side: possessor/nisba after the noun, adjective before it,
+    # subject right after the verb.
+    close = [m for m in neutral if dist(m) <= 1]
+    if close:
+        return min(close, key=lambda m: (dist(m), m.hit.start < first.start))
+    before = [m for m in neutral if m.hit.end <= first.start]
+    if before:
+        return max(before, key=lambda m: m.hit.start)
+    return min(neutral, key=dist)
+
+
+def _pick_target(ttype, ms, agents, first, words) -> Mention | None:
+    chosen = {m.actor for m in agents}
+    others = [m for m in ms if m.actor not in chosen]
+    marked = [m for m in others if m.role == "target"]
+    if marked:
+        return min(marked, key=lambda m: words.between(m.hit, first))
+    if ttype not in TARGETED:
+        return None
+    # The object after the trigger (and after its subject): "قصفت القوات التركية مواقع قسد".
+    after = [m for m in others if m.role == "neutral" and m.actor != "unknown" and m.hit.start > first.start
+             and (not agents or m.hit.start > agents[0].hit.start)]
+    if ttype in RECIPROCAL and not after:
+        return None
+    return min(after, key=lambda m: m.hit.start) if after else None
+
+
+def _overlap(a: Hit, b: Hit) -> bool:
+    return a.start < b.end and b.start < a.end

@@ -1,0 +1,373 @@
+"""Load watchlist YAML files, validate them all at once, and compile them for `detect`.
+
+The format is documented in docs/watchlists.md. Every problem is reported with its
+file and line, and all problems are reported together (`monitor check`).
+"""
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from .errors import UserError, UserErrors
+from .matcher import Matcher
+from .text import is_arabic, normalise_term
+from .yamlfile import LineDict, LineList, line_of, load_yaml
+
+TYPES = ("airstrike", "shelling", "ground_assault", "clashes", "explosion", "patrol_change",
+         "cooperation_change", "reinforcements", "threat", "casualties")
+MODALITIES = ("occurred", "threatened", "denied")
+CHANGE_TYPES = ("patrol_change", "cooperation_change")
+SECTIONS = ("actors", "places", "triggers", "changes", "aircraft", "cues", "terminators",
+            "exclusions", "roles", "alerts")
+CUE_KINDS = ("denied", "threatened", "conditional", "hedge")
+ROLE_KINDS = ("target", "agent", "joint", "locative", "origin", "sequence")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    type: str
+    term: str
+    requires: frozenset = frozenset()   # normalised terms; one must be in the clause
+    agents: frozenset = frozenset()     # actor ids the agent must be one of
+
+
+@dataclass(frozen=True)
+class Cue:
+    kind: str        # denied | threatened | conditional | hedge
+    phrase: str
+    side: str        # before | after | both
+    window: int      # in words
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    name: str
+    types: frozenset
+    modalities: frozenset
+    actors: frozenset
+    places: frozenset
+    min_score: float
+    min_sources: int
+    tags: tuple
+
+
+@dataclass
+class Rules:
+    """Compiled watchlists: what `detect` and `alerts` need, nothing more."""
+    actors: dict = field(default_factory=dict)       # id -> display name
+    places: dict = field(default_factory=dict)       # id -> (name, governorate)
+    alerts: list = field(default_factory=list)
+    files: list = field(default_factory=list)
+    matcher: Matcher = field(default_factory=Matcher)
+
+
+def default_paths() -> list[Path]:
+    folder = resources.files("monitor") / "watchlists"
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith((".yaml", ".yml")))
+
+
+def expand(paths) -> list[Path]:
+    out = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml")))
+        elif p.exists():
+            out.append(p)
+        else:
+            raise UserError(f"watchlist not found: {p}", hint="fix `watchlists:` in the config")
+    return out
+
+
+def load_rules(paths=None) -> Rules:
+    """Read, validate and compile watchlists (the package defaults when `paths` is None)."""
+    files = default_paths() if paths is None else expand(paths)
+    return _Compiler(files).compile()
+
+
+class _Compiler:
+    def __init__(self, files):
+        self.files = files
+        self.errors: list[UserError] = []
+        self.rules = Rules(files=list(files))
+        self.m = self.rules.matcher
+        self.seen_alias: dict = {}     # normalised alias -> (actor, file, line)
+        self.defined: dict = {}        # (section, key) -> (file, line)
+
+    def err(self, msg, path, line, hint=None):
+        self.errors.append(UserError(msg, path, line, hint))
+
+    def compile(self) -> Rules:
+        docs = []
+        for path in self.files:
+            try:
+                doc = load_yaml(path)
+            except UserError as e:
+                self.errors.append(e)
+                continue
+            if doc is None:
+                continue
+            if not isinstance(doc, dict):
+                self.err("a watchlist must be a mapping of sections", path, 1,
+                         f"use top-level keys among: {', '.join(SECTIONS)}")
+                continue
+            for key in doc:
+                if key not in SECTIONS:
+                    self.err(f"unknown section '{key}'", path, line_of(doc, key),
+                             f"use one of: {', '.join(SECTIONS)}")
+            docs.append((path, doc))
+        # Actors first: triggers and alert rules refer to actor ids.
+        for path, doc in docs:
+            self._actors(path, doc.get("actors"))
+        for path, doc in docs:
+            self._places(path, doc.get("places"))
+            self._triggers(path, doc.get("triggers"))
+            self._changes(path, doc.get("changes"))
+            self._terms(path, doc, "aircraft", lambda t: ("aircraft",))
+            self._terms(path, doc, "terminators", lambda t: ("terminator",))
+            self._cues(path, doc.get("cues"))
+            self._exclusions(path, doc.get("exclusions"))
+            self._roles(path, doc.get("roles"))
+        for path, doc in docs:
+            self._alerts(path, doc.get("alerts"))
+        if self.errors:
+            raise UserErrors(self.errors)
+        self.m.build()
+        return self.rules
+
+    # -- helpers -------------------------------------------------------------
+    def _term(self, item, path, line, allowed=("term", "case", "clitics")):
+        """A term is a string or {term: ..., options}; returns (text, options) or None."""
+        if isinstance(item, str):
+            item = {"term": item}
+        if not isinstance(item, dict) or not isinstance(item.get("term"), str):
+            self.err("a term must be a string or a mapping with `term:`", path, line,
+                     "write e.g. `- غارة` or `- {term: IS, case: true}`")
+            return None
+        for k in item:
+            if k not in allowed:
+                self.err(f"unknown option '{k}' for term '{item.get('term')}'", path, line,
+                         f"allowed here: {', '.join(allowed)}")
+        text = item["term"]
+        if not normalise_term(text):
+            self.err(f"empty term {text!r}", path, line, "remove it or write the word")
+            return None
+        if item.get("case") and is_arabic(text):
+            self.err(f"`case: true` on Arabic term '{text}'", path, line, "Arabic has no case: remove it")
+        return text, item
+
+    def _define(self, section, key, path, line):
+        prev = self.defined.get((section, key))
+        if prev:
+            self.err(f"{section[:-1]} '{key}' defined twice (first in {prev[0]} line {prev[1]})",
+                     path, line, "merge the two definitions")
+            return False
+        self.defined[(section, key)] = (path, line)
+        return True
+
+    def _list(self, value, path, line, what):
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.err(f"{what} must be a list", path, line, "write it as `- item` lines or [a, b]")
+            return []
+        return value
+
+    # -- sections ------------------------------------------------------------
+    def _actors(self, path, section):
+        if section is None:
+            return
+        if not isinstance(section, dict):
+            return self.err("`actors:` must map actor ids to definitions", path, line_of(section))
+        for aid, spec in section.items():
+            line = line_of(section, aid)
+            if not isinstance(aid, str) or not _ID.match(aid):
+                self.err(f"invalid actor id {aid!r}", path, line, "use lower case letters, digits, _")
+                continue
+            if not self._define("actors", aid, path, line):
+                continue
+            if not isinstance(spec, dict) or not isinstance(spec.get("aliases"), list) or not spec["aliases"]:
+                self.err(f"actor '{aid}' needs a non-empty `aliases:` list", path, line)
+                continue
+            self.rules.actors[aid] = spec.get("name", aid)
+            for i, item in enumerate(spec["aliases"]):
+                got = self._term(item, path, line_of(spec["aliases"], i))
+                if not got:
+                    continue
+                text, opts = got
+                key = normalise_term(text) if opts.get("case") else normalise_term(text).lower()
+                prev = self.seen_alias.get(key)
+                if prev:
+                    self.err(f"alias '{text}' of actor '{aid}' is already an alias of '{prev[0]}' "
+                             f"({prev[1]} line {prev[2]})", path, line_of(spec["aliases"], i),
+                             "an alias must name one actor: remove one of them")
+                    continue
+                self.seen_alias[key] = (aid, path, line_of(spec["aliases"], i))
+                self.m.add(text, ("actor", aid), bool(opts.get("case")), opts.get("clitics", True))
+
+    def _places(self, path, section):
+        if section is None:
+            return
+        if not isinstance(section, dict):
+            return self.err("`places:` must map place ids to definitions", path, line_of(section))
+        for pid, spec in section.items():
+            line = line_of(section, pid)
+            if not isinstance(pid, str) or not _ID.match(pid):
+                self.err(f"invalid place id {pid!r}", path, line, "use lower case letters, digits, _")
+                continue
+            if not self._define("places", pid, path, line):
+                continue
+            if not isinstance(spec, dict) or not isinstance(spec.get("aliases"), list):
+                self.err(f"place '{pid}' needs an `aliases:` list", path, line)
+                continue
+            self.rules.places[pid] = (spec.get("name", pid), spec.get("governorate"))
+            needs_cue = bool(spec.get("needs_cue"))
+            for i, item in enumerate(spec["aliases"]):
+                got = self._term(item, path, line_of(spec["aliases"], i))
+                if got:
+                    self.m.add(got[0], ("place", pid, needs_cue), bool(got[1].get("case")),
+                               got[1].get("clitics", True))
+
+    def _triggers(self, path, section):
+        if section is None:
+            return
+        if not isinstance(section, dict):
+            return self.err("`triggers:` must map types to term lists", path, line_of(section))
+        for ttype, items in section.items():
+            line = line_of(section, ttype)
+            if ttype not in TYPES:
+                self.err(f"unknown signal type '{ttype}'", path, line, f"use one of: {', '.join(TYPES)}")
+                continue
+            for i, item in enumerate(self._list(items, path, line, f"triggers.{ttype}")):
+                iline = line_of(items, i)
+                got = self._term(item, path, iline, ("term", "case", "clitics", "requires", "agents"))
+                if not got:
+                    continue
+                text, opts = got
+                requires = []
+                for r in self._list(opts.get("requires"), path, iline, "requires"):
+                    if isinstance(r, str) and normalise_term(r):
+                        requires.append(normalise_term(r).lower())
+                        self.m.add(r, ("word", normalise_term(r).lower()))
+                    else:
+                        self.err(f"empty or invalid `requires` term for '{text}'", path, iline)
+                agents = self._list(opts.get("agents"), path, iline, "agents")
+                for a in agents:
+                    if a not in self.rules.actors:
+                        self.err(f"unknown actor '{a}' in `agents` of trigger '{text}'", path, iline,
+                                 "add it under actors: or fix the id")
+                trig = Trigger(ttype, text, frozenset(requires), frozenset(agents))
+                self.m.add(text, ("trigger", trig), bool(opts.get("case")), opts.get("clitics", True))
+
+    def _changes(self, path, section):
+        if section is None:
+            return
+        if not isinstance(section, dict):
+            return self.err("`changes:` must have `up:` and `down:` lists", path, line_of(section))
+        for direction, items in section.items():
+            if direction not in ("up", "down"):
+                self.err(f"unknown change direction '{direction}'", path, line_of(section, direction),
+                         "use up or down")
+                continue
+            for i, item in enumerate(self._list(items, path, line_of(section, direction), "changes")):
+                got = self._term(item, path, line_of(items, i))
+                if got:
+                    self.m.add(got[0], ("change", direction), bool(got[1].get("case")),
+                               got[1].get("clitics", True))
+
+    def _terms(self, path, doc, key, payload):
+        items = doc.get(key)
+        for i, item in enumerate(self._list(items, path, line_of(doc, key), key)):
+            got = self._term(item, path, line_of(items, i))
+            if got:
+                self.m.add(got[0], payload(got[0]), bool(got[1].get("case")), got[1].get("clitics", True))
+
+    def _cues(self, path, section):
+        if section is None:
+            return
+        if not isinstance(section, dict):
+            return self.err("`cues:` must map cue kinds to lists", path, line_of(section))
+        for kind, items in section.items():
+            kline = line_of(section, kind)
+            if kind == "pseudo":
+                for i, item in enumerate(self._list(items, path, kline, "cues.pseudo")):
+                    got = self._term(item, path, line_of(items, i))
+                    if got:
+                        self.m.add(got[0], ("pseudo",), bool(got[1].get("case")), got[1].get("clitics", True))
+                continue
+            if kind not in CUE_KINDS:
+                self.err(f"unknown cue kind '{kind}'", path, kline, f"use one of: {', '.join(CUE_KINDS)}, pseudo")
+                continue
+            for i, item in enumerate(self._list(items, path, kline, f"cues.{kind}")):
+                iline = line_of(items, i)
+                if isinstance(item, str):
+                    item = {"phrase": item}
+                if not isinstance(item, dict) or not isinstance(item.get("phrase"), str) \
+                        or not normalise_term(item["phrase"]):
+                    self.err("a cue needs a non-empty `phrase:`", path, iline,
+                             "write e.g. {phrase: لم, side: before, window: 3}")
+                    continue
+                side = item.get("side", "before")
+                window = item.get("window", 3)
+                if side not in ("before", "after", "both"):
+                    self.err(f"cue '{item['phrase']}': side must be before, after or both", path, iline)
+                    continue
+                if not isinstance(window, int) or window < 0:
+                    self.err(f"cue '{item['phrase']}': window must be a whole number of words", path, iline)
+                    continue
+                cue = Cue(kind, item["phrase"], side, window)
+                self.m.add(item["phrase"], ("cue", cue), bool(item.get("case")), item.get("clitics", True))
+
+    def _exclusions(self, path, items):
+        for i, item in enumerate(self._list(items, path, getattr(items, "line", None), "exclusions")):
+            iline = line_of(items, i)
+            if isinstance(item, str):
+                item = {"phrase": item}
+            if not isinstance(item, dict) or not isinstance(item.get("phrase"), str) \
+                    or not normalise_term(item["phrase"]):
+                self.err("an exclusion needs a non-empty `phrase:`", path, iline,
+                         "write e.g. {phrase: ضربة جزاء, reason: football}")
+                continue
+            self.m.add(item["phrase"], ("exclusion", item.get("reason", item["phrase"])),
+                       bool(item.get("case")), item.get("clitics", True))
+
+    def _roles(self, path, section):
+        if section is None:
+            return
+        if not isinstance(section, dict):
+            return self.err("`roles:` must map role kinds to lists", path, line_of(section))
+        for kind, items in section.items():
+            if kind not in ROLE_KINDS:
+                self.err(f"unknown role kind '{kind}'", path, line_of(section, kind),
+                         f"use one of: {', '.join(ROLE_KINDS)}")
+                continue
+            for i, item in enumerate(self._list(items, path, line_of(section, kind), f"roles.{kind}")):
+                got = self._term(item, path, line_of(items, i))
+                if got:
+                    self.m.add(got[0], ("role", kind), bool(got[1].get("case")), got[1].get("clitics", True))
+
+    def _alerts(self, path, items):
+        for i, item in enumerate(self._list(items, path, getattr(items, "line", None), "alerts")):
+            line = line_of(items, i)
+            if not isinstance(item, dict) or not item.get("name"):
+                self.err("an alert rule needs a `name:`", path, line)
+                continue
+            bad = False
+            for key, known in (("types", TYPES), ("modalities", MODALITIES),
+                               ("actors", self.rules.actors), ("places", self.rules.places)):
+                for v in self._list(item.get(key), path, line, f"alerts.{key}"):
+                    if v not in known:
+                        bad = True
+                        self.err(f"alert rule '{item['name']}': unknown {key[:-1]} '{v}'", path, line,
+                                 f"known: {', '.join(sorted(known))[:200]}")
+            tags = self._list(item.get("tags"), path, line, "tags")
+            if not tags:
+                bad = True
+                self.err(f"alert rule '{item['name']}' has no `tags:`", path, line,
+                         "name the channel tags that receive it, e.g. [alerts]")
+            if bad:
+                continue
+            self.rules.alerts.append(AlertRule(
+                item["name"], frozenset(item.get("types") or ()), frozenset(item.get("modalities") or ()),
+                frozenset(item.get("actors") or ()), frozenset(item.get("places") or ()),
+                float(item.get("min_score", 0)), int(item.get("min_sources", 1)), tuple(tags)))

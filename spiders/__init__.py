@@ -1,0 +1,6 @@
+"""Scrapy spiders: they fetch pages and nothing else (see spiders/pipelines.py)."""
+from .almodon import AlmodonSpider
+from .feeds import FeedSpider
+from .sohr import SohrSpider
+
+SPIDERS = {"sohr": SohrSpider, "almodon": AlmodonSpider, "feed": FeedSpider}

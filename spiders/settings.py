@@ -1,0 +1,25 @@
+"""Scrapy settings for every monitor crawl: polite, bounded, quiet.
+
+`crawl:` in config.yaml overrides any of these (Scrapy setting names).
+"""
+BOT_NAME = "monitor"
+SPIDER_MODULES = ["spiders"]
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "WARNING"
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024          # a news page is < 1 MB; refuse 50 MB monsters
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+REDIRECT_MAX_TIMES = 5
+ITEM_PIPELINES = {"spiders.pipelines.StorePipeline": 300}
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

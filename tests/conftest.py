@@ -1,0 +1,49 @@
+"""Shared fixtures: the offline mirror served on 127.0.0.1, temp configs and databases."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from monitor.mirror import Mirror
+
+ROOT = Path(__file__).resolve().parent.parent
+MIRROR = ROOT / "seeds" / "mirror"
+
+
+@pytest.fixture(scope="session")
+def manifest():
+    return json.loads((MIRROR / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture()
+def mirror():
+    with Mirror(MIRROR) as m:
+        yield m
+
+
+def write_config(folder: Path, mirror: Mirror, channels=None, **extra) -> Path:
+    """A config whose three sources point at the local mirror."""
+    sohr, modon = mirror.url("www.syriahr.com"), mirror.url("www.almodon.com")
+    doc = {
+        "database": "monitor.db",
+        "sources": [
+            {"name": "sohr-ar", "spider": "sohr", "url": sohr, "lang": "ar"},
+            {"name": "sohr-en", "spider": "sohr", "url": sohr + "en/", "lang": "en"},
+            {"name": "almodon", "spider": "almodon", "url": modon, "lang": "ar"},
+        ],
+        "channels": channels if channels is not None else [{"name": "console", "url": "console://", "tags": ["alerts"]}],
+        "crawl": {"AUTOTHROTTLE_ENABLED": False},
+        **extra,
+    }
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def monitor(*args, input=None, cwd=None):
+    """Run the real `monitor` command line."""
+    return subprocess.run([sys.executable, "-m", "monitor.cli", *args], capture_output=True, text=True,
+                          input=input, cwd=cwd, timeout=240)
