@@ -25,7 +25,13 @@ class Words:
     """Word positions of a text, to measure distances in words."""
 
     def __init__(self, text: str):
+        self.text = text
         self.starts = word_starts(text)
+
+    def punct_between(self, a: Hit, b: Hit) -> bool:
+        """A comma, colon or quote between two hits: a new phrase starts there."""
+        first, second = (a, b) if a.start <= b.start else (b, a)
+        return any(c in ',:"' for c in self.text[first.end:second.start])
 
     def index(self, offset: int) -> int:
         """Index of the word that contains (or follows) `offset`."""

@@ -74,7 +74,7 @@ def check(config_path):
     except UserError as e:
         problems.append(e)
     try:
-        rules = load_rules(config.watchlists if config else None)
+        rules = load_rules(config.watchlists if config else _watchlists_of(config_path))
     except UserErrors as e:
         problems += e.errors
     except UserError as e:
@@ -161,6 +161,21 @@ def alerts_cmd(config_path, status_, limit):
         click.echo(f"#{a['id']:<5} {a['status']:8} {a['channel']:12} attempts={a['attempts']} "
                    f"sources={a['sources']} {a['title'][:70]}"
                    + (f"\n       last error: {a['last_error']}" if a["last_error"] else ""))
+
+
+def _watchlists_of(config_path):
+    """The watchlists a broken config names, so `check` can still validate them."""
+    from .config import default_path
+    from .yamlfile import load_yaml
+    path = Path(config_path) if config_path else default_path()
+    try:
+        doc = load_yaml(path)
+    except UserError:
+        return None
+    names = doc.get("watchlists") if isinstance(doc, dict) else None
+    if isinstance(names, str):
+        names = [names]
+    return [path.resolve().parent / str(n) for n in names] if isinstance(names, list) else None
 
 
 def _rules(config_path):

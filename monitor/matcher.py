@@ -58,6 +58,12 @@ def _variants(term: str, payload, case: bool, clitics: bool) -> list[_Variant]:
         return [_Variant(t, None, True, None, None, payload)]
     lefts = PROCLITICS_AL if t.startswith("ال") else PROCLITICS
     out = [_Variant(t, None, True, lefts, ENCLITICS, payload)]
+    words = t.split(" ")
+    if len(words) > 1 and not any(w.startswith("ال") for w in words):
+        # Adjectives agree in definiteness: "ضربة جوية" is also "الضربة الجوية".
+        definite = " ".join(words[:1] + ["ال" + w for w in words[1:]])
+        out.append(_Variant(definite, None, True, frozenset(x for x in PROCLITICS if x.endswith(("ال", "لل"))),
+                            ENCLITICS, payload))
     if t.startswith("ال"):
         # ل + ال is written لل: "للتحالف" holds التحالف as ل + لتحالف.
         out.append(_Variant("ل" + t[2:], None, True, frozenset(("ل", "ول", "فل")), ENCLITICS, payload))

@@ -94,7 +94,7 @@ def _pick_agent(ms, anchors, first, words) -> Mention | None:
         return None
     # Adjacent on either side: possessor/nisba after the noun, adjective before it,
     # subject right after the verb.
-    close = [m for m in neutral if dist(m) <= 1]
+    close = [m for m in neutral if dist(m) <= 1 and not any(words.punct_between(m.hit, a) for a in anchors)]
     if close:
         return min(close, key=lambda m: (dist(m), m.hit.start < first.start))
     before = [m for m in neutral if m.hit.end <= first.start]

@@ -53,3 +53,8 @@ def test_future_prefix_is_reported():
     m.add("تقصف", "x")
     m.build()
     assert [h.future for h in m.find(normalise("ستقصف وتقصف"))] == [True, False]
+
+
+def test_multi_word_terms_agree_in_definiteness():
+    assert find(["غارة جوية"], "بالغارة الجوية") == [("غارة جوية", "بالغارة الجوية")]
+    assert find(["غارة جوية"], "غارة الجوية") == []
