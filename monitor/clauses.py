@@ -7,7 +7,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from .matcher import Hit
-from .text import sentences, word_starts
+from .phrases import PhraseSet, Tokens
+from .text import sentences
 
 
 @dataclass
@@ -15,6 +16,8 @@ class Clause:
     start: int
     end: int
     sentence: tuple          # (start, end) of its sentence
+    first: int = 0           # index of its first word
+    last: int = -1           # index of its last word
     hits: list = field(default_factory=list)
 
     def of(self, kind: str) -> list[Hit]:
@@ -22,28 +25,43 @@ class Clause:
 
 
 class Words:
-    """Word positions of a text, to measure distances in words."""
+    """Word positions of a text, to measure distances and find phrases near a hit."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, low: str):
         self.text = text
-        self.starts = word_starts(text)
+        self.tokens = Tokens(low)
+        self.starts = self.tokens.starts
 
-    def punct_between(self, a: Hit, b: Hit) -> bool:
-        """A comma, colon or quote between two hits: a new phrase starts there."""
-        first, second = (a, b) if a.start <= b.start else (b, a)
-        return any(c in ',:"' for c in self.text[first.end:second.start])
+    def first(self, h: Hit) -> int:
+        """Index of the first word of a hit (its clitics included)."""
+        return bisect_right(self.starts, h.wstart) - 1
 
-    def index(self, offset: int) -> int:
-        """Index of the word that contains (or follows) `offset`."""
-        return bisect_right(self.starts, offset) - 1
+    def last(self, h: Hit) -> int:
+        return bisect_left(self.starts, h.wend) - 1
 
     def between(self, a: Hit, b: Hit) -> int:
         """Words strictly between two hits (0 when adjacent), whatever their order."""
         first, second = (a, b) if a.start <= b.start else (b, a)
         return max(0, bisect_left(self.starts, second.wstart) - bisect_left(self.starts, first.wend))
 
+    def punct_between(self, a: Hit, b: Hit) -> bool:
+        """A comma, colon or quote between two hits: a new phrase starts there."""
+        first, second = (a, b) if a.start <= b.start else (b, a)
+        return any(c in ',:"' for c in self.text[first.end:second.start])
 
-def split_clauses(text: str, hits: list[Hit]) -> list[Clause]:
+    def before(self, phrases: PhraseSet, h: Hit, gap: int, floor: int = 0) -> set:
+        """Payloads of phrases ending at most `gap` words before hit `h` (not before word `floor`)."""
+        w = self.first(h)
+        return {p for i, _, p in self.inside(phrases, max(floor, w - 1 - gap), w - 1)}
+
+    def inside(self, phrases: PhraseSet, lo: int, hi: int) -> list[tuple[int, int, object]]:
+        """(first, last, payload) of the phrases lying within words lo..hi."""
+        found, ends = self.tokens.occurrences(phrases)
+        a, b = bisect_left(ends, lo), bisect_right(ends, hi)
+        return [f for f in found[a:b] if f[0] >= lo]
+
+
+def split_clauses(text: str, hits: list[Hit], words: Words) -> list[Clause]:
     """Clauses end at sentence ends, at `;` and at terminator terms (لكن، بينما، but…)."""
     cuts = sorted(h.wstart for h in hits if h.payload[0] == "terminator")
     out = []
@@ -53,7 +71,7 @@ def split_clauses(text: str, hits: list[Hit]) -> list[Clause]:
         bounds = sorted(set(bounds)) + [e]
         for a, b in zip(bounds, bounds[1:]):
             if b > a:
-                out.append(Clause(a, b, (s, e)))
+                out.append(Clause(a, b, (s, e), bisect_left(words.starts, a), bisect_left(words.starts, b) - 1))
     starts = [c.start for c in out]
     for h in hits:
         i = bisect_right(starts, h.start) - 1

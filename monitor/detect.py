@@ -55,11 +55,11 @@ def detect(text: str, rules: Rules, lang: str | None = None) -> list[Signal]:
 def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
     n = normalise(text)
     hits = _resolve(rules.matcher.find(n))
-    words = Words(n.text)
+    words = Words(n.text, n.lower)
     misses: list[NearMiss] = []
     found: list[Signal] = []
-    src = _Source(text, n)
-    for clause in split_clauses(n.text, hits):
+    src = _Source(text, n, words)
+    for clause in split_clauses(n.text, hits, words):
         for trig in clause.of("trigger"):
             sig = _signals(trig, clause, words, rules, src, misses)
             found.extend(sig)
@@ -70,8 +70,8 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
 class _Source:
     """Maps normalised spans back to the caller's text."""
 
-    def __init__(self, text, n):
-        self.text, self.n = text, n
+    def __init__(self, text, n, words):
+        self.text, self.n, self.words_ = text, n, words
 
     def span(self, s, e):
         return self.n.source_offset(s), self.n.source_end(e)
@@ -80,23 +80,29 @@ class _Source:
         a, b = self.span(h.wstart, h.wend)
         return self.text[a:b]
 
+    def word_range(self, i: int, j: int) -> str:
+        t = self.words_.tokens
+        a, b = self.span(t.starts[i], t.ends[j])
+        return self.text[a:b]
+
 
 def _resolve(hits: list[Hit]) -> list[Hit]:
-    """Drop what is covered: a shorter hit of the same kind inside a longer one; triggers
-    and actors inside an exclusion phrase (kept for near misses); cues inside pseudo-cues."""
-    masks = {"exclusion": [h for h in hits if h.payload[0] == "exclusion"],
-             "pseudo": [h for h in hits if h.payload[0] == "pseudo"]}
+    """Drop what is covered: a shorter hit of the same kind inside a longer one, and
+    actors inside an exclusion phrase ("الحشد الشعبي" is no build-up and no actor)."""
+    exclusions = [h for h in hits if h.payload[0] == "exclusion"]
+    longest = {"trigger", "actor", "place", "change"}
+    reach: dict = {}   # kind -> (end, start) of the furthest-reaching hit so far
     out = []
-    for h in hits:
+    for h in hits:     # sorted by (start, -end)
         kind = h.payload[0]
-        if kind == "cue" and any(_covers(p, h) for p in masks["pseudo"]):
+        if kind == "actor" and any(_covers(p, h) for p in exclusions):
             continue
-        if kind == "actor" and any(_covers(p, h) for p in masks["exclusion"]):
-            continue
-        same = [o for o in hits if o is not h and o.payload[0] == kind and _covers(o, h)
-                and (o.end - o.start) > (h.end - h.start)]
-        if same and kind in ("trigger", "actor", "place", "change"):
-            continue
+        if kind in longest:
+            end, start = reach.get(kind, (-1, -1))
+            if end > h.end or (end == h.end and start < h.start):
+                continue
+            if h.end > end:
+                reach[kind] = (h.end, h.start)
         out.append(h)
     return out
 
@@ -120,74 +126,92 @@ def _signals(trig: Hit, clause: Clause, words: Words, rules: Rules, src: _Source
         return miss(f"needs one of {', '.join(sorted(t.requires))} in the same clause")
     anchors, change, change_hit = [trig], None, None
     if ttype in CHANGE_TYPES:
-        change_hit = _nearest_change(trig, clause, words)
+        change_hit = _nearest_change(trig, clause, words, rules)
         if change_hit is None:
             return miss("no start, resumption, halt or reduction in the clause (a routine mention)")
         change = change_hit.payload[1]
         anchors = [trig, change_hit]
     if ttype == "shelling" and clause.of("aircraft"):
         ttype = "airstrike"   # CODEBOOK rule 10: قصف by aircraft is an airstrike
-    modality, cue = _modality(ttype, trig, change_hit, clause, words)
+    modality, cue = _modality(ttype, trig, change_hit, clause, words, rules)
+    cue_words = src.word_range(*cue) if cue else None
     if modality == "conditional":
-        return miss(f"inside a condition ('{src.words(cue)}'): CODEBOOK rule 3")
-    parties = assign(ttype, anchors, clause, words)
+        return miss(f"inside a condition ('{cue_words}'): CODEBOOK rule 3")
+    parties = assign(ttype, anchors, clause, words, rules.roles)
     if t.agents and not set(parties.agents) & t.agents:
         return miss(f"counts only when the agent is one of {', '.join(sorted(t.agents))}")
-    place = _place(trig, clause, words)
+    place = _place(trig, clause, words, rules)
     s, e = src.span(*clause.sentence)
-    score = _score(parties, place, clause, words, trig)
+    score = _score(parties, place, clause, words, rules)
     why = {"trigger": src.words(trig), "change": src.words(change_hit) if change_hit else None,
-           "cue": src.words(cue) if cue else None,
+           "cue": cue_words,
            "actors": [src.words(h) for h in parties.words]}
     agents = parties.agents or (None,)
     return [Signal(ttype, modality, change, a, parties.target if parties.target != a else None,
                    place, score, src.text[s:e], s, e, why) for a in agents]
 
 
-def _nearest_change(trig: Hit, clause: Clause, words: Words) -> Hit | None:
+def _nearest_change(trig: Hit, clause: Clause, words: Words, rules: Rules) -> Hit | None:
     changes = clause.of("change")
     if {c.payload[1] for c in changes} == {"up", "down"}:
         # CODEBOOK rule 2: a resumption presupposes the halt ("بعد تقليصها", "after a halt").
-        seq = [h for h in clause.hits if h.payload[:2] == ("role", "sequence")]
         changes = [c for c in changes if c.payload[1] == "up"
-                   or not any(h.end <= c.wstart and words.between(h, c) <= 1 for h in seq)]
+                   or "sequence" not in words.before(rules.roles, c, gap=1, floor=clause.first)]
     if not changes:
         return None
     return min(changes, key=lambda c: (words.between(c, trig), c.start > trig.start))
 
 
-def _modality(ttype, trig, change_hit, clause, words):
-    """Precedence: condition > denial > threat/future > occurred (research §3)."""
+MAX_WINDOW = 12   # words; no cue reaches further (cue windows are capped to this)
+
+
+def _modality(ttype, trig, change_hit, clause, words, rules):
+    """Precedence: condition > denial > threat/future > occurred (research §3).
+    Returns the modality and the (first, last) word indices of the cue that set it."""
     anchor = change_hit or trig
+    a_first, a_last = words.first(anchor), words.last(anchor)
+    own = {w for h in (trig, change_hit) if h for w in range(words.first(h), words.last(h) + 1)}
+    reach = MAX_WINDOW + rules.cues.longest
     found = {}
-    for c in clause.of("cue"):
-        cue = c.payload[1]
-        if c.start < anchor.end and anchor.start < c.end or (c.start < trig.end and trig.start < c.end):
+    for i, j, cue in words.inside(rules.cues, max(clause.first, a_first - reach), min(clause.last, a_last + reach)):
+        if own & set(range(i, j + 1)):
             continue
-        before = c.end <= anchor.start
-        if cue.side == "before" and not before or cue.side == "after" and before:
+        if j < a_first:
+            side, dist = "before", a_first - j - 1
+        elif i > a_last:
+            side, dist = "after", i - a_last - 1
+        else:
             continue
-        if words.between(c, anchor) <= cue.window:
-            found.setdefault(cue.kind, c)
-    if "conditional" in found:
-        return "conditional", found["conditional"]
-    if "denied" in found:
-        return "denied", found["denied"]
+        if cue.side not in (side, "both") or dist > min(cue.window, MAX_WINDOW):
+            continue
+        if _pseudo(words, rules, i, j):
+            continue
+        if cue.kind not in found or dist < found[cue.kind][0]:
+            found[cue.kind] = (dist, (i, j))
+    for kind in ("conditional", "denied"):
+        if kind in found:
+            return kind, found[kind][1]
     if ttype == "threat":
         return "occurred", None   # CODEBOOK rule 4: the act of threatening happened
     if "threatened" in found:
-        return "threatened", found["threatened"]
-    if anchor.future or trig.future:
-        return "threatened", anchor if anchor.future else trig
+        return "threatened", found["threatened"][1]
+    for h in (anchor, trig):
+        if h.future:
+            return "threatened", (words.first(h), words.first(h))
     return "occurred", None
 
 
-def _place(trig: Hit, clause: Clause, words: Words) -> str | None:
-    locs = [h for h in clause.hits if h.payload[:2] == ("role", "locative")]
+def _pseudo(words: Words, rules: Rules, i: int, j: int) -> bool:
+    """Is words i..j part of a pseudo-cue ("ما زال" = still, "not only")?"""
+    span = rules.pseudo.longest
+    return any(pi <= i and j <= pj for pi, pj, _ in words.inside(rules.pseudo, i - span, j + span))
+
+
+def _place(trig: Hit, clause: Clause, words: Words, rules: Rules) -> str | None:
     places = []
     for p in clause.of("place"):
-        if p.payload[2] and not (p.left.endswith("ب") or any(
-                h.end <= p.wstart and words.between(h, p) == 0 for h in locs)):
+        if p.payload[2] and not (p.left.endswith("ب") or
+                                 "locative" in words.before(rules.roles, p, gap=0, floor=clause.first)):
             continue   # a name that is also a common word needs "في/قرب/مدينة/in/near" before it
         places.append(p)
     if not places:
@@ -195,9 +219,9 @@ def _place(trig: Hit, clause: Clause, words: Words) -> str | None:
     return min(places, key=lambda p: words.between(p, trig)).payload[1]
 
 
-def _score(parties, place, clause, words, trig) -> float:
+def _score(parties, place, clause, words, rules) -> float:
     score = 0.55 + (0.2 if parties.agents else 0) + (0.1 if place else 0)
-    if any(c.payload[1].kind == "hedge" for c in clause.of("cue")):
+    if any(c.kind == "hedge" for _, _, c in words.inside(rules.cues, clause.first, clause.last)):
         score -= 0.15
     return max(0.05, min(1.0, score))
 

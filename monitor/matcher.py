@@ -19,6 +19,8 @@ PROCLITICS = frozenset(c + p + a for c in _CONJ for p in _PREP for a in ("", "ا
 PROCLITICS_AL = frozenset(c + p for c in _CONJ for p in ("", "ب", "ك"))
 ENCLITICS = frozenset(("", "ه", "ها", "هما", "هم", "هن", "نا", "كم", "كن"))
 _AR = frozenset(chr(c) for c in range(0x0621, 0x064B))
+_PRO_LETTERS = frozenset("".join(PROCLITICS) + "ل")
+_ENC_LETTERS = frozenset("".join(ENCLITICS))
 
 
 def _is_word_char(ch: str, arabic: bool) -> bool:
@@ -100,11 +102,20 @@ class Matcher:
         if not self._count:
             return []
         text, low = n.text, n.lower
+        size = len(low)
         hits = []
         for last, variants in self._auto.iter(low):
             end = last + 1
+            after = low[end] if end < size else " "
             for v in variants:
                 start = end - len(v.term)
+                # Cheap rejections first: most raw hits sit inside longer words.
+                before = low[start - 1] if start else " "
+                if v.arabic:
+                    if (before in _AR and before not in _PRO_LETTERS) or (after in _AR and after not in _ENC_LETTERS):
+                        continue
+                elif (before.isalnum() and before not in _AR) or (after.isalnum() and after not in _AR):
+                    continue
                 hit = _check(v, text, low, start, end)
                 if hit:
                     hits.append(hit)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from .clauses import Clause, Words
 from .matcher import Hit
+from .phrases import PhraseSet
 
 # Types whose second party is acted upon; patrols and cooperation name partners instead.
 TARGETED = {"airstrike", "shelling", "ground_assault", "clashes", "explosion", "casualties", "threat"}
@@ -30,11 +31,10 @@ class Parties:
     words: tuple     # the actor words used, for `explain`
 
 
-def mentions(clause: Clause, words: Words) -> list[Mention]:
-    markers = [h for h in clause.hits if h.payload[0] == "role"]
+def mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
     out = []
     for h in clause.of("actor"):
-        kinds = {m.payload[1] for m in markers if m.end <= h.wstart and words.between(m, h) <= 2}
+        kinds = words.before(markers, h, gap=2, floor=clause.first)
         # "from areas held by X" holds "areas held by X": the origin marker wins.
         role = "agent" if kinds & {"agent", "origin"} else "target" if "target" in kinds else "neutral"
         if h.payload[1] == "civilians":
@@ -53,20 +53,19 @@ def _drop_nested(ms: list[Mention]) -> list[Mention]:
     return out
 
 
-def joined(a: Mention, b: Mention, clause: Clause, words: Words) -> bool:
+def joined(a: Mention, b: Mention, words: Words, markers: PhraseSet) -> bool:
     """b is a partner of a: "X و Y", "X and Y", "X برفقة Y", "X alongside Y"."""
     if b.hit.start < a.hit.end or b.role == "target":
         return False
     gap = words.between(a.hit, b.hit)
     if gap == 0 and b.hit.left.startswith("و"):
         return True
-    joints = [h for h in clause.hits if h.payload[:2] == ("role", "joint")
-              and a.hit.end <= h.start and h.end <= b.hit.wstart]
-    return bool(joints) and gap <= 3
+    lo, hi = words.last(a.hit) + 1, words.first(b.hit) - 1
+    return gap <= 3 and any(p == "joint" for _, _, p in words.inside(markers, lo, hi))
 
 
-def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words) -> Parties:
-    ms = [m for m in mentions(clause, words) if not any(_overlap(m.hit, a) for a in anchors)]
+def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers: PhraseSet) -> Parties:
+    ms = [m for m in mentions(clause, words, markers) if not any(_overlap(m.hit, a) for a in anchors)]
     if not ms:
         return Parties((), None, ())
     first = min(anchors, key=lambda a: a.start)
@@ -75,7 +74,7 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words) -> Part
     if agent and ttype not in RECIPROCAL:
         for m in ms:
             if m is not agent and m.actor not in ("civilians", "unknown") and \
-                    joined(agents[-1], m, clause, words) and m.actor not in {x.actor for x in agents}:
+                    joined(agents[-1], m, words, markers) and m.actor not in {x.actor for x in agents}:
                 agents.append(m)
     target = _pick_target(ttype, ms, agents, first, words)
     used = tuple(m.hit for m in agents + ([target] if target else []))

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from .errors import UserError, UserErrors
 from .matcher import Matcher
+from .phrases import PhraseSet
 from .text import is_arabic, normalise_term
-from .yamlfile import LineDict, LineList, line_of, load_yaml
+from .yamlfile import line_of, load_yaml
 
 TYPES = ("airstrike", "shelling", "ground_assault", "clashes", "explosion", "patrol_change",
          "cooperation_change", "reinforcements", "threat", "casualties")
@@ -59,7 +60,10 @@ class Rules:
     places: dict = field(default_factory=dict)       # id -> (name, governorate)
     alerts: list = field(default_factory=list)
     files: list = field(default_factory=list)
-    matcher: Matcher = field(default_factory=Matcher)
+    matcher: Matcher = field(default_factory=Matcher)      # triggers, actors, places…
+    cues: PhraseSet = field(default_factory=PhraseSet)     # looked up near triggers only
+    pseudo: PhraseSet = field(default_factory=PhraseSet)
+    roles: PhraseSet = field(default_factory=PhraseSet)    # looked up near actors only
 
 
 def default_paths() -> list[Path]:
@@ -93,6 +97,7 @@ class _Compiler:
         self.m = self.rules.matcher
         self.seen_alias: dict = {}     # normalised alias -> (actor, file, line)
         self.defined: dict = {}        # (section, key) -> (file, line)
+        self.required: set = set()     # `requires:` words already in the automaton
 
     def err(self, msg, path, line, hint=None):
         self.errors.append(UserError(msg, path, line, hint))
@@ -247,8 +252,11 @@ class _Compiler:
                 requires = []
                 for r in self._list(opts.get("requires"), path, iline, "requires"):
                     if isinstance(r, str) and normalise_term(r):
-                        requires.append(normalise_term(r).lower())
-                        self.m.add(r, ("word", normalise_term(r).lower()))
+                        key = normalise_term(r).lower()
+                        requires.append(key)
+                        if key not in self.required:   # one automaton entry per word
+                            self.required.add(key)
+                            self.m.add(r, ("word", key))
                     else:
                         self.err(f"empty or invalid `requires` term for '{text}'", path, iline)
                 agents = self._list(opts.get("agents"), path, iline, "agents")
@@ -293,7 +301,7 @@ class _Compiler:
                 for i, item in enumerate(self._list(items, path, kline, "cues.pseudo")):
                     got = self._term(item, path, line_of(items, i))
                     if got:
-                        self.m.add(got[0], ("pseudo",), bool(got[1].get("case")), got[1].get("clitics", True))
+                        self.rules.pseudo.add(got[0], "pseudo")
                 continue
             if kind not in CUE_KINDS:
                 self.err(f"unknown cue kind '{kind}'", path, kline, f"use one of: {', '.join(CUE_KINDS)}, pseudo")
@@ -316,7 +324,7 @@ class _Compiler:
                     self.err(f"cue '{item['phrase']}': window must be a whole number of words", path, iline)
                     continue
                 cue = Cue(kind, item["phrase"], side, window)
-                self.m.add(item["phrase"], ("cue", cue), bool(item.get("case")), item.get("clitics", True))
+                self.rules.cues.add(item["phrase"], cue)
 
     def _exclusions(self, path, items):
         for i, item in enumerate(self._list(items, path, getattr(items, "line", None), "exclusions")):
@@ -344,7 +352,7 @@ class _Compiler:
             for i, item in enumerate(self._list(items, path, line_of(section, kind), f"roles.{kind}")):
                 got = self._term(item, path, line_of(items, i))
                 if got:
-                    self.m.add(got[0], ("role", kind), bool(got[1].get("case")), got[1].get("clitics", True))
+                    self.rules.roles.add(got[0], kind)
 
     def _alerts(self, path, items):
         for i, item in enumerate(self._list(items, path, getattr(items, "line", None), "alerts")):

@@ -1,0 +1,104 @@
+"""Pipeline benchmark: crawl → extract → store → detect over a generated mirror on 127.0.0.1.
+
+Baseline, measured in the same run on the same pages: trafilatura extraction alone (the
+same options monitor.extract uses), in one process. Targets (issue 2): the whole pipeline
+at most 1.5x the time of extraction alone; peak RSS under 400 MB.
+
+    python bench/pipeline.py [--pages 1200]
+"""
+import argparse
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import trafilatura
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "seeds"))
+import build_mirror  # noqa: E402  (seeds/ is a folder of data and its generator, not a package)
+
+from monitor.extract import OPTIONS  # noqa: E402
+from monitor.mirror import Mirror  # noqa: E402
+
+
+def synthetic_stories(n: int, seed: int = 7) -> list[dict]:
+    """n stories mixed from the mirror's own paragraphs, so each page is realistic but new."""
+    base = build_mirror.load_stories(ROOT / "seeds" / "stories")
+    rng = random.Random(seed)
+    paras = {lang: [p for s in base if (s["site"] == "sohr-en") == (lang == "en")
+                    for p in s["body"].split("\n\n") if len(p) > 80] for lang in ("ar", "en")}
+    out = []
+    for i in range(n):
+        tmpl = base[i % len(base)]
+        lang = "en" if tmpl["site"] == "sohr-en" else "ar"
+        story = dict(tmpl)
+        story["body"] = "\n\n".join(rng.sample(paras[lang], k=min(6, len(paras[lang]))))
+        story["title"] = f"{tmpl['title']} ({i})"
+        story["published"] = f"20{22 + i % 5}-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00+03:00"
+        if tmpl["site"] != "sohr-en":
+            story["slug"] = f"{tmpl.get('slug', 'خبر')}-{i}"
+        if tmpl["site"] != "almodon":
+            story["id"] = 900000 + i
+        out.append(story)
+    return out
+
+
+def extraction_alone(root: Path, manifest: list[dict], **options) -> float:
+    """trafilatura on every page, in this process, with the pipeline's own options."""
+    t = time.perf_counter()
+    for page in manifest:
+        trafilatura.bare_extraction((root / page["file"]).read_bytes(), url=page["url"], **options)
+    return time.perf_counter() - t
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pages", type=int, default=1200)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        manifest = build_mirror.build(synthetic_stories(args.pages), tmp / "mirror")
+        print(f"generated mirror: {len(manifest)} article pages")
+        base_s = extraction_alone(tmp / "mirror", manifest, **OPTIONS)
+        meta_s = extraction_alone(tmp / "mirror", manifest, **{**OPTIONS, "with_metadata": True})
+        with Mirror(tmp / "mirror") as mirror:
+            sohr, modon = mirror.url("www.syriahr.com"), mirror.url("www.almodon.com")
+            config = tmp / "config.yaml"
+            config.write_text(yaml.safe_dump({
+                "database": "bench.db",
+                "sources": [{"name": "sohr-ar", "spider": "sohr", "url": sohr, "lang": "ar", "timeout": "30m"},
+                            {"name": "sohr-en", "spider": "sohr", "url": sohr + "en/", "lang": "en", "timeout": "30m"},
+                            {"name": "almodon", "spider": "almodon", "url": modon, "lang": "ar", "timeout": "30m"}],
+                "channels": [{"name": "null", "url": "json://127.0.0.1:9/", "tags": ["none"]}],
+                "crawl": {"AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 16},
+            }), encoding="utf-8")
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t = time.perf_counter()
+            r = subprocess.run([sys.executable, "-m", "monitor.cli", "run", "-c", str(config)],
+                               capture_output=True, text=True)
+            wall = time.perf_counter() - t
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if r.returncode != 0:
+            sys.exit(f"pipeline failed: {r.stderr[-2000:]}")
+        import sqlite3
+        con = sqlite3.connect(tmp / "bench.db")
+        stored = con.execute("select count(*) from articles").fetchone()[0]
+        signals = con.execute("select count(*) from signals").fetchone()[0]
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        print(r.stdout.strip())
+        print(f"stored {stored} articles, {signals} signals")
+        print(f"extraction alone (1 process):     {base_s:7.1f} s  {len(manifest) / base_s:6.1f} pages/s"
+              f"  (with trafilatura's metadata: {meta_s:.1f} s)")
+        print(f"whole pipeline (3 crawls, wall):  {wall:7.1f} s  {stored / wall:6.1f} articles/s"
+              f"  ratio {wall / base_s:.2f}x (target <= 1.5x)")
+        print(f"whole pipeline (CPU, all procs):  {cpu:7.1f} s  ratio {cpu / base_s:.2f}x")
+        print(f"peak RSS of any process:          {after.ru_maxrss / 1024:7.1f} MB (target < 400 MB)")
+
+
+if __name__ == "__main__":
+    main()

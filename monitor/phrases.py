@@ -1,0 +1,83 @@
+"""Short context phrases (cues, role markers) looked up only next to the words that matter.
+
+Negation words, prepositions and "and" are among the commonest words of any text; matching
+them everywhere cost more than all other matching together. They only matter within a few
+words of a trigger or an actor, so they are looked up there, by word n-grams.
+"""
+from .matcher import PROCLITICS
+from .text import WORD, is_arabic, normalise_term
+
+_MAX_PRO = max(map(len, PROCLITICS))
+
+
+def bare(word: str) -> str:
+    """The word without its longest proclitic string ("ولم" → "لم"), keeping 2+ letters."""
+    for k in range(min(_MAX_PRO, len(word) - 2), 0, -1):
+        if word[:k] in PROCLITICS:
+            return word[k:]
+    return word
+
+
+class Tokens:
+    """The words of a normalised, lower-cased text, with their offsets."""
+
+    def __init__(self, low: str):
+        spans = [(m.start(), m.end()) for m in WORD.finditer(low)]
+        self.starts = [s for s, _ in spans]
+        self.ends = [e for _, e in spans]
+        self.words = [low[s:e] for s, e in spans]
+        self.bare = [bare(w) for w in self.words]
+        self._found: dict = {}
+
+    def __len__(self):
+        return len(self.words)
+
+    def occurrences(self, phrases: "PhraseSet") -> tuple[list, list]:
+        """(first word, last word, payload) of every phrase of the set in the text, sorted
+        by last word, and the list of those last words (to bisect)."""
+        key = id(phrases)
+        if key not in self._found:
+            found = [(i, j, p) for j in range(len(self.words)) if phrases.may_end(self, j)
+                     for i, p in phrases.ending_at(self, j)]
+            self._found[key] = (found, [j for _, j, _ in found])
+        return self._found[key]
+
+
+class PhraseSet:
+    """Phrases (one or more words) → payloads; Arabic phrases tolerate proclitics."""
+
+    def __init__(self):
+        self._map: dict[tuple, list] = {}
+        self._lasts: set = set()
+        self.longest = 0
+
+    def add(self, phrase: str, payload) -> None:
+        words = tuple(WORD.findall(normalise_term(phrase).lower()))
+        if words:
+            self._map.setdefault(words, []).append((payload, is_arabic(phrase)))
+            self._lasts.add(words[-1])
+            self.longest = max(self.longest, len(words))
+
+    def may_end(self, tokens: Tokens, j: int) -> bool:
+        """A cheap test that rules out most words as the end of any phrase."""
+        return tokens.words[j] in self._lasts or tokens.bare[j] in self._lasts
+
+    def __bool__(self):
+        return bool(self._map)
+
+    def ending_at(self, tokens: Tokens, j: int) -> list[tuple[int, object]]:
+        """(first word index, payload) of every phrase whose last word is tokens[j]."""
+        out = []
+        for n in range(1, min(self.longest, j + 1) + 1):
+            i = j - n + 1
+            words = tokens.words[i:j + 1]
+            for payload in self._lookup(words):
+                out.append((i, payload))
+        return out
+
+    def _lookup(self, words: list) -> list:
+        found = [p for p, _ in self._map.get(tuple(words), ())]
+        stripped = bare(words[0])
+        if stripped != words[0]:
+            found += [p for p, ar in self._map.get((stripped, *words[1:]), ()) if ar]
+        return found
