@@ -2,8 +2,9 @@
 
 Scrapy's Twisted reactor cannot be restarted in one process, and a stuck site must not
 block the others, so every crawl runs as `python -m monitor.crawl CONFIG SOURCE` and
-the parent kills it when the source's timeout passes. The child stores what it fetches
-as it goes, so a killed crawl loses nothing already stored.
+the parent kills it when the source's timeout passes. The child only fetches: each page
+goes to the inbox table as it arrives (so a killed crawl loses nothing fetched), and the
+run's workers extract, detect and store from there on every core.
 """
 import json
 import subprocess
@@ -35,21 +36,18 @@ def _child(config_path: str, source_name: str) -> dict:
 
     from . import db as store
     from .config import load_config
-    from .process import Context
-    from .rules import load_rules
 
     config = load_config(config_path)
     source = config.source(source_name)
-    ctx = Context(load_rules(config.watchlists), config.channels)
     db = store.open_db(config.database)
     settings = Settings()
     settings.setmodule(spiders.settings, priority="project")
     settings.set("USER_AGENT", config.user_agent, priority="project")
     settings.setdict(config.crawl, priority="cmdline")
-    result = {"feeds": 0, "pages": 0, "new_articles": 0, "empty": 0, "errors": 0}
+    result = {"feeds": 0, "pages": 0, "queued": 0, "errors": 0}
     process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(SPIDERS[source.spider])
-    process.crawl(crawler, source=source, ctx=ctx, db=db, result=result)
+    process.crawl(crawler, source=source, db=db, result=result)
     process.start()
     stats = crawler.stats.get_stats()
     http = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")}

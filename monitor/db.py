@@ -51,6 +51,20 @@ def m001_initial(db):
     db["runs"].create_index(["source", "id"])
 
 
+@migrations()
+def m002_inbox(db):
+    # Fetched pages wait here until a worker has extracted and stored them: crawling and
+    # processing run in different processes, and a page fetched before a crash is not lost.
+    db["inbox"].create({
+        "id": int, "url": str, "source": str, "lang": str, "html": str, "feed_title": str,
+        "feed_date": str, "fetched_at": str, "claimed_at": str, "attempts": int, "error": str,
+    }, pk="id", defaults={"attempts": 0})
+    db["inbox"].create_index(["url"], unique=True)
+
+
+MAX_PAGE_ATTEMPTS = 3      # a page that fails this often stays in the inbox with its error
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -92,23 +106,72 @@ def transaction(db):
 
 # -- articles -----------------------------------------------------------------
 def known_urls(db, urls) -> set:
+    """The URLs among `urls` already stored or waiting in the inbox."""
     urls = list(urls)
     if not urls:
         return set()
     marks = ",".join("?" * len(urls))
-    return {r[0] for r in db.execute(f"select url from articles where url in ({marks})", urls)}
+    return {r[0] for r in db.execute(f"select url from articles where url in ({marks}) union "
+                                     f"select url from inbox where url in ({marks})", urls + urls)}
 
 
-def has_url(db, url: str) -> bool:
-    return bool(known_urls(db, [url]))
+def has_article(db, url: str) -> bool:
+    return db.execute("select 1 from articles where url = ?", [url]).fetchone() is not None
+
+
+# -- the inbox of fetched pages -------------------------------------------------
+def enqueue(db, page: dict) -> bool:
+    """Queue a fetched page; False if its URL is already queued."""
+    cur = db.execute(
+        "insert or ignore into inbox (url, source, lang, html, feed_title, feed_date, fetched_at) "
+        "values (?, ?, ?, ?, ?, ?, ?)",
+        [page["url"], page["source"], page.get("lang"), page["html"], page.get("feed_title"),
+         page.get("feed_date"), now()])
+    db.conn.commit()
+    return cur.rowcount == 1
+
+
+def claim(db) -> dict | None:
+    """Take the oldest unclaimed page for this worker (atomic across processes)."""
+    cur = db.execute(
+        "update inbox set claimed_at = ?, attempts = attempts + 1 where id = (select id from inbox "
+        "where claimed_at is null and attempts < ? order by id limit 1) returning *",
+        [now(), MAX_PAGE_ATTEMPTS])
+    row = cur.fetchone()
+    cols = [d[0] for d in cur.description] if cur.description else []
+    db.conn.commit()
+    return dict(zip(cols, row)) if row else None
+
+
+def unclaim(db, inbox_id: int, error: str | None) -> None:
+    db.execute("update inbox set claimed_at = null, error = ? where id = ?", [error, inbox_id])
+    db.conn.commit()
+
+
+def release_claims(db) -> None:
+    """Claims left by a run that was killed: their pages are processed again."""
+    db.execute("update inbox set claimed_at = null where claimed_at is not null")
+    db.conn.commit()
+
+
+def drop_from_inbox(db, inbox_id: int) -> None:
+    db.execute("delete from inbox where id = ?", [inbox_id])
+
+
+def _insert(db, table: str, row: dict) -> int:
+    """Plain INSERT: the per-article hot path, where sqlite-utils' schema checks cost more
+    than the write itself (bench/pipeline.py)."""
+    cols = ",".join(f"[{c}]" for c in row)
+    return db.execute(f"insert into [{table}] ({cols}) values ({','.join('?' * len(row))})",
+                      list(row.values())).lastrowid
 
 
 def insert_article(db, article: dict) -> int:
-    return db["articles"].insert(article).last_pk
+    return _insert(db, "articles", article)
 
 
 def save_sketch(db, article_id: int, sketch) -> None:
-    db["sketches"].insert_all(({"hash": h, "article_id": article_id} for h in sketch), batch_size=500)
+    db.conn.executemany("insert into sketches (hash, article_id) values (?, ?)", [(h, article_id) for h in sketch])
 
 
 def similar_articles(db, sketch, min_shared: int) -> list[tuple[int, int]]:
@@ -126,7 +189,7 @@ def article(db, article_id: int) -> dict:
 
 
 def set_cluster(db, article_id: int, cluster_id: int) -> None:
-    db["articles"].update(article_id, {"cluster_id": cluster_id})
+    db.execute("update articles set cluster_id = ? where id = ?", [cluster_id, article_id])
 
 
 def cluster_sources(db, cluster_id: int) -> list[dict]:
@@ -154,7 +217,11 @@ def search(db, query: str, limit: int = 20) -> list[dict]:
 
 # -- signals ------------------------------------------------------------------
 def insert_signals(db, article_id: int, signals: list[dict]) -> None:
-    db["signals"].insert_all({**s, "article_id": article_id} for s in signals)
+    if not signals:
+        return
+    cols = list(signals[0]) + ["article_id"]
+    db.conn.executemany(f"insert into signals ({','.join(f'[{c}]' for c in cols)}) values "
+                        f"({','.join('?' * len(cols))})", [[*s.values(), article_id] for s in signals])
 
 
 # -- alerts (the outbox) ------------------------------------------------------
@@ -163,12 +230,13 @@ def alert_by_key(db, key: str) -> dict | None:
 
 
 def insert_alert(db, row: dict) -> None:
-    db["alerts"].insert({**row, "status": "pending", "attempts": 0, "created_at": now(),
-                         "next_attempt_at": now()})
+    _insert(db, "alerts", {**row, "status": "pending", "attempts": 0, "created_at": now(),
+                           "next_attempt_at": now()})
 
 
 def update_alert(db, alert_id: int, fields: dict) -> None:
-    db["alerts"].update(alert_id, fields)
+    sets = ", ".join(f"[{c}] = ?" for c in fields)
+    db.execute(f"update alerts set {sets} where id = ?", [*fields.values(), alert_id])
 
 
 def due_alerts(db, at: str | None = None) -> list[dict]:

@@ -43,6 +43,7 @@ class Mirror:
     def __init__(self, root: Path, ports: dict | None = None):
         self.root, self.requests = Path(root), []
         self._servers, self._ports = {}, dict(ports or {})
+        self._cache: dict = {}
 
     def start(self) -> "Mirror":
         for host in HOSTS:
@@ -73,6 +74,13 @@ class Mirror:
             body = body.replace(f"https://{host}".encode(), local).replace(f"http://{host}".encode(), local)
         return body
 
+    def body(self, file: Path) -> bytes:
+        """A file as served: links rewritten, cached until the file changes."""
+        key = (file, file.stat().st_mtime_ns)
+        if key not in self._cache:
+            self._cache[key] = self.rewrite(file.read_bytes())
+        return self._cache[key]
+
     def stop(self) -> None:
         for server in self._servers.values():
             server.shutdown()
@@ -88,14 +96,14 @@ class Mirror:
 class _Handler(BaseHTTPRequestHandler):
     mirror: Mirror
     host: str
+    protocol_version = "HTTP/1.1"    # keep-alive, as real sites: one connection, many pages
 
     def do_GET(self):
         self.mirror.requests.append((self.host, self.path))
         file = resolve(self.mirror.root / self.host, self.path)
         if file is None:
             return self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html; charset=UTF-8")
-        body = self.mirror.rewrite(file.read_bytes())
-        self._send(200, body, _TYPES.get(file.suffix, "text/html; charset=UTF-8"))
+        self._send(200, self.mirror.body(file), _TYPES.get(file.suffix, "text/html; charset=UTF-8"))
 
     def _send(self, status, body, ctype):
         self.send_response(status)

@@ -4,12 +4,15 @@ Negation words, prepositions and "and" are among the commonest words of any text
 them everywhere cost more than all other matching together. They only matter within a few
 words of a trigger or an actor, so they are looked up there, by word n-grams.
 """
+from functools import lru_cache
+
 from .matcher import PROCLITICS
 from .text import WORD, is_arabic, normalise_term
 
 _MAX_PRO = max(map(len, PROCLITICS))
 
 
+@lru_cache(maxsize=1 << 17)     # news vocabulary repeats; the cache turns this into a lookup
 def bare(word: str) -> str:
     """The word without its longest proclitic string ("ولم" → "لم"), keeping 2+ letters."""
     for k in range(min(_MAX_PRO, len(word) - 2), 0, -1):
@@ -37,8 +40,9 @@ class Tokens:
         by last word, and the list of those last words (to bisect)."""
         key = id(phrases)
         if key not in self._found:
-            found = [(i, j, p) for j in range(len(self.words)) if phrases.may_end(self, j)
-                     for i, p in phrases.ending_at(self, j)]
+            lasts = phrases.lasts
+            ends = [j for j, (w, b) in enumerate(zip(self.words, self.bare)) if w in lasts or b in lasts]
+            found = [(i, j, p) for j in ends for i, p in phrases.ending_at(self, j)]
             self._found[key] = (found, [j for _, j, _ in found])
         return self._found[key]
 
@@ -48,19 +52,15 @@ class PhraseSet:
 
     def __init__(self):
         self._map: dict[tuple, list] = {}
-        self._lasts: set = set()
+        self.lasts: set = set()     # last words of the phrases: a cheap first filter
         self.longest = 0
 
     def add(self, phrase: str, payload) -> None:
         words = tuple(WORD.findall(normalise_term(phrase).lower()))
         if words:
             self._map.setdefault(words, []).append((payload, is_arabic(phrase)))
-            self._lasts.add(words[-1])
+            self.lasts.add(words[-1])
             self.longest = max(self.longest, len(words))
-
-    def may_end(self, tokens: Tokens, j: int) -> bool:
-        """A cheap test that rules out most words as the end of any phrase."""
-        return tokens.words[j] in self._lasts or tokens.bare[j] in self._lasts
 
     def __bool__(self):
         return bool(self._map)

@@ -14,27 +14,37 @@ class Context:
     rules: Rules
     channels: tuple
 
+    @property
+    def routed(self) -> bool:
+        """Does any alert rule reach any channel? If not, there is no outbox to fill."""
+        tags = {t for c in self.channels for t in c.tags}
+        return any(tags & set(r.tags) for r in self.rules.alerts)
+
 
 def document(title: str, text: str) -> str:
     """What detection reads: the headline often carries the news, so it comes first."""
     return f"{title}\n\n{text}" if title else text
 
 
-def process_page(db, ctx: Context, page: dict) -> str:
-    """Store a page's article and its consequences. Returns new | known | empty."""
+def process_page(db, ctx: Context, page: dict, inbox_id: int | None = None) -> str:
+    """Store a page's article and its consequences, and take the page out of the inbox,
+    all in one transaction. Returns new | known | empty."""
     url = canonical(page["url"])
-    if store.has_url(db, url):
-        return "known"
-    art = extract(page["html"], url)
+    art = None if store.has_article(db, url) else extract(page["html"], url)
     if art is None:
-        return "empty"
+        with store.transaction(db):
+            if inbox_id is not None:
+                store.drop_from_inbox(db, inbox_id)
+        return "known" if store.has_article(db, url) else "empty"
     art["published_at"] = art["published_at"] or page.get("feed_date")
     art["title"] = art["title"] or page.get("feed_title") or ""
     art["lang"] = page.get("lang") or art["lang"]
     signals = [s.as_dict() for s in detect(document(art["title"], art["text"]), ctx.rules, art["lang"])]
     sketch = cluster.sketch(art["text"])
     with store.transaction(db):
-        if store.has_url(db, url):      # another process stored it meanwhile
+        if inbox_id is not None:
+            store.drop_from_inbox(db, inbox_id)
+        if store.has_article(db, url):      # another process stored it meanwhile
             return "known"
         aid = store.insert_article(db, {**art, "url": url, "source": page["source"],
                                         "fetched_at": store.now(), "hash": hashlib.sha1(art["text"].encode()).hexdigest()})
@@ -43,7 +53,8 @@ def process_page(db, ctx: Context, page: dict) -> str:
         store.set_cluster(db, aid, cid)
         store.save_sketch(db, aid, sketch)
         store.insert_signals(db, aid, signals)
-        refresh_alerts(db, ctx, cid)
+        if signals and ctx.routed:
+            refresh_alerts(db, ctx, cid)
     return "new"
 
 

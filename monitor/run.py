@@ -1,10 +1,14 @@
-"""One run: crawl the chosen sources (in parallel, each isolated), then drain the outbox.
+"""One run: crawl the chosen sources (each isolated in a child process) while workers on
+every core process what they fetch; then send the due alerts.
 
 `monitor run` (cron) and the daemon call the same `run_once`.
 """
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+import os
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
-from . import db as store
+from . import db as store, workers
 from .crawl import crawl
 from .notify import deliver
 
@@ -14,13 +18,23 @@ MAX_PARALLEL = 4
 def run_once(config, names=None, log=print) -> dict:
     sources = [config.source(n) for n in names] if names else [s for s in config.sources if s.enabled]
     db = store.open_db(config.database)
+    store.release_claims(db)
     runs = {}
     for s in sources:
         store.upsert_source(db, s)
         runs[s.name] = store.start_run(db, s.name)
-    with ThreadPoolExecutor(max_workers=MAX_PARALLEL) as pool:
-        results = dict(zip((s.name for s in sources), pool.map(lambda s: crawl(config, s), sources)))
+    ctx = multiprocessing.get_context("spawn")   # no fork: the parent holds threads and a connection
+    done = ctx.Event()
+    n_workers = max(1, min(os.cpu_count() or 1, 4))
+    with ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=workers.init, initargs=(done,)) as pool:
+        jobs = [pool.submit(workers.work, str(config.path)) for _ in range(n_workers)]
+        with ThreadPoolExecutor(max_workers=MAX_PARALLEL) as threads:
+            results = dict(zip((s.name for s in sources), threads.map(lambda s: crawl(config, s), sources)))
+        done.set()
+        processed = sum((j.result() for j in jobs), Counter())
     for name, result in results.items():
+        result["new_articles"] = processed[(name, "new")]
+        result["errors"] = result.get("errors", 0) + processed[(name, "error")]
         store.end_run(db, runs[name], result)
         log(_line(name, result))
     delivered = deliver(db, config.channels)

@@ -18,9 +18,9 @@ class FeedSpider(scrapy.Spider):
     feed_path = ""                      # relative to the source URL
     article_pattern = re.compile(r".")  # which links in the feed are articles
 
-    def __init__(self, source, ctx, db, result, **kwargs):
+    def __init__(self, source, db, result, **kwargs):
         super().__init__(**kwargs)
-        self.source, self.ctx, self.db, self.result = source, ctx, db, result
+        self.source, self.db, self.result = source, db, result
 
     def feed_urls(self) -> list[str]:
         return [urljoin(self.source.url, self.feed_path) if self.feed_path else self.source.url]

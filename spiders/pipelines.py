@@ -1,17 +1,10 @@
-"""Hands each fetched page to monitor.process: the one door from Scrapy into monitor."""
-from monitor.process import process_page
+"""Hands each fetched page to the inbox, where monitor's workers extract and store it."""
+from monitor import db as store
+from monitor.urls import canonical
 
 
 class StorePipeline:
     def process_item(self, item, spider):
-        try:
-            outcome = process_page(spider.db, spider.ctx, item)
-        except Exception as exc:   # one bad page must not end the crawl
-            spider.result["errors"] += 1
-            spider.logger.error("could not process %s: %s", item.get("url"), exc)
-            return item
-        if outcome == "new":
-            spider.result["new_articles"] += 1
-        elif outcome == "empty":
-            spider.result["empty"] += 1
+        if store.enqueue(spider.db, {**item, "url": canonical(item["url"])}):
+            spider.result["queued"] += 1
         return item
