@@ -45,9 +45,10 @@ class Words:
         return max(0, bisect_left(self.starts, second.wstart) - bisect_left(self.starts, first.wend))
 
     def punct_between(self, a: Hit, b: Hit) -> bool:
-        """A comma, colon or quote between two hits: a new phrase starts there."""
+        """A comma or colon between two hits: a new phrase starts there. (Quotes do not:
+        outlets quote names, «قسد».)"""
         first, second = (a, b) if a.start <= b.start else (b, a)
-        return any(c in ',:"' for c in self.text[first.end:second.start])
+        return any(c in ",:" for c in self.text[first.end:second.start])
 
     def before(self, phrases: PhraseSet, h: Hit, gap: int, floor: int = 0) -> set:
         """Payloads of phrases ending at most `gap` words before hit `h` (not before word `floor`)."""

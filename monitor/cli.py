@@ -105,6 +105,22 @@ def detect(config_path, file):
 
 @main.command()
 @config_option
+@click.argument("source", default="-", metavar="FILE|URL|-")
+@click.option("--lang", type=click.Choice(["ar", "en"]), default=None, help="Language (default: detect).")
+def explain(config_path, source, lang):
+    """Show why each signal fired: trigger, actors, cue, and the near misses.
+
+    Reads a text file, a URL (its article is extracted first) or - for stdin.
+
+    Example: echo "قصفت القوات التركية قرية قرب تل تمر" | monitor explain -
+    """
+    from .explain import explain_text, load_source
+    text = load_source(source)
+    click.echo(explain_text(text, _rules(config_path), lang))
+
+
+@main.command()
+@config_option
 @click.argument("query")
 @click.option("--limit", default=20, show_default=True)
 def search(config_path, query, limit):

@@ -64,6 +64,7 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
             sig = _signals(trig, clause, words, rules, src, misses)
             found.extend(sig)
     found = _threats_about_others(found, misses)
+    _casualties_follow_their_cause(found)
     return Analysis(_collapse(found), misses)
 
 
@@ -143,7 +144,7 @@ def _signals(trig: Hit, clause: Clause, words: Words, rules: Rules, src: _Source
     place = _place(trig, clause, words, rules)
     s, e = src.span(*clause.sentence)
     score = _score(parties, place, clause, words, rules)
-    why = {"trigger": src.words(trig), "change": src.words(change_hit) if change_hit else None,
+    why = {"trigger": src.words(trig), "at": trig.start, "change": src.words(change_hit) if change_hit else None,
            "cue": cue_words,
            "actors": [src.words(h) for h in parties.words]}
     agents = parties.agents or (None,)
@@ -240,10 +241,30 @@ def _threats_about_others(found: list[Signal], misses) -> list[Signal]:
     return out
 
 
+VIOLENT = ("airstrike", "shelling", "explosion", "clashes", "ground_assault")
+
+
+def _casualties_follow_their_cause(found: list[Signal]) -> None:
+    """"A Turkish drone hit a car near Qamishli, killing two": the dead were killed by
+    the strike's agent (CODEBOOK rule 13), whoever stands nearest the word "killing"."""
+    for c in found:
+        if c.type != "casualties" or c.modality != "occurred":
+            continue
+        causes = [s for s in found if s.type in VIOLENT and s.start == c.start and s.agent
+                  and s.modality == "occurred" and s.why["at"] < c.why["at"]]
+        if causes:
+            cause = max(causes, key=lambda s: s.why["at"])
+            c.agent = cause.agent
+            c.target = c.target if c.target and c.target != cause.agent else cause.target
+
+
 def _collapse(found: list[Signal]) -> list[Signal]:
     """CODEBOOK rule 17: one signal per (type, modality, change, agent); the first mention
     gives the evidence, the best one the score and the missing target or place."""
     out: dict = {}
+    named = {(s.type, s.modality, s.change) for s in found if s.agent}
+    # A mention that names no agent is taken to be the same event as one that does.
+    found = [s for s in found if s.agent or (s.type, s.modality, s.change) not in named]
     for s in found:
         key = (s.type, s.modality, s.change, s.agent)
         if key not in out:

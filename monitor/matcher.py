@@ -70,7 +70,8 @@ def _variants(term: str, payload, case: bool, clitics: bool) -> list[_Variant]:
         # ل + ال is written لل: "للتحالف" holds التحالف as ل + لتحالف.
         out.append(_Variant("ل" + t[2:], None, True, frozenset(("ل", "ول", "فل")), ENCLITICS, payload))
     if t.endswith("ة"):
-        out.append(_Variant(t[:-1] + "ه", None, True, lefts, frozenset(("",)), payload))
+        # Outlets that drop the dots of ة do it in every word: "طائره مسيره تركيه".
+        out.append(_Variant(t.replace("ة ", "ه ")[:-1] + "ه", None, True, lefts, frozenset(("",)), payload))
         # ة becomes ت before a suffix: دوريته, قواتها
         out.append(_Variant(t[:-1] + "ت", None, True, lefts, ENCLITICS - {""}, payload))
     return out

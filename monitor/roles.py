@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .clauses import Clause, Words
 from .matcher import Hit
 from .phrases import PhraseSet
+from .text import is_arabic
 
 # Types whose second party is acted upon; patrols and cooperation name partners instead.
 TARGETED = {"airstrike", "shelling", "ground_assault", "clashes", "explosion", "casualties", "threat"}
@@ -69,7 +70,8 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
     if not ms:
         return Parties((), None, ())
     first = min(anchors, key=lambda a: a.start)
-    agent = _pick_agent(ms, anchors, first, words)
+    arabic = is_arabic(anchors[0].payload[1].term)
+    agent = _pick_agent(ms, anchors, first, words, arabic or ttype in RECIPROCAL)
     agents = [agent] if agent else []
     if agent and ttype not in RECIPROCAL:
         for m in ms:
@@ -81,7 +83,10 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
     return Parties(tuple(m.actor for m in agents), target.actor if target else None, used)
 
 
-def _pick_agent(ms, anchors, first, words) -> Mention | None:
+def _pick_agent(ms, anchors, first, words, after_ok: bool) -> Mention | None:
+    """English names the agent before the event ("Turkish drones struck …"); an actor after
+    an English verb is its object unless "by" marks it. Arabic puts the subject after the
+    verb and the possessor or nisba after the noun, so either side will do there."""
     def dist(m):
         return min(words.between(m.hit, a) for a in anchors)
     candidates = [m for m in ms if m.actor != "civilians"]
@@ -93,13 +98,15 @@ def _pick_agent(ms, anchors, first, words) -> Mention | None:
         return None
     # Adjacent on either side: possessor/nisba after the noun, adjective before it,
     # subject right after the verb.
+    if not after_ok:
+        neutral = [m for m in neutral if m.hit.end <= first.start]
     close = [m for m in neutral if dist(m) <= 1 and not any(words.punct_between(m.hit, a) for a in anchors)]
     if close:
         return min(close, key=lambda m: (dist(m), m.hit.start < first.start))
     before = [m for m in neutral if m.hit.end <= first.start]
     if before:
         return max(before, key=lambda m: m.hit.start)
-    return min(neutral, key=dist)
+    return min(neutral, key=dist) if neutral else None
 
 
 def _pick_target(ttype, ms, agents, first, words) -> Mention | None:

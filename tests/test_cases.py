@@ -90,3 +90,15 @@ if __name__ == "__main__" and "--update" in sys.argv:
     BASELINE.write_text(json.dumps({"pass_rate": round(len(passing) / len(res), 4), "must_pass": passing},
                                    indent=1, ensure_ascii=False) + "\n")
     print(f"baseline: {len(passing)}/{len(res)}")
+
+
+if __name__ == "__main__" and "--diff" in sys.argv:
+    res = run_all()
+    base = set(json.loads(BASELINE.read_text())["must_pass"])
+    now = {n for n, (c, p) in res.items() if not p}
+    for name in sorted(base - now):
+        print(f"NEWLY FAILING {name}: {res[name][0]['text'][:150]}")
+        for p in res[name][1]:
+            print("   ", p)
+    print("newly passing:", sorted(now - base))
+    print(f"{len(now)}/{len(res)} pass (baseline {len(base)})")
