@@ -245,15 +245,16 @@ VIOLENT = ("airstrike", "shelling", "explosion", "clashes", "ground_assault")
 
 
 def _casualties_follow_their_cause(found: list[Signal]) -> None:
-    """"A Turkish drone hit a car near Qamishli, killing two": the dead were killed by
-    the strike's agent (CODEBOOK rule 13), whoever stands nearest the word "killing"."""
+    """"A Turkish drone hit a car, killing two" / "قُتل ثلاثة أطفال بقصف للقوات التركية":
+    the dead were killed by the agent of the violent event of the same sentence
+    (CODEBOOK rule 13), whoever stands nearest the word "killed"."""
     for c in found:
-        if c.type != "casualties" or c.modality != "occurred":
+        if c.type != "casualties" or c.modality != "occurred" or c.agent == "unknown":
             continue
         causes = [s for s in found if s.type in VIOLENT and s.start == c.start and s.agent
-                  and s.modality == "occurred" and s.why["at"] < c.why["at"]]
+                  and s.modality == "occurred"]
         if causes:
-            cause = max(causes, key=lambda s: s.why["at"])
+            cause = min(causes, key=lambda s: abs(s.why["at"] - c.why["at"]))
             c.agent = cause.agent
             c.target = c.target if c.target and c.target != cause.agent else cause.target
 

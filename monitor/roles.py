@@ -33,11 +33,18 @@ class Parties:
 
 
 def mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
+    triggers = clause.of("trigger")
     out = []
     for h in clause.of("actor"):
         kinds = words.before(markers, h, gap=2, floor=clause.first)
+        if any(t.wend <= h.wstart and words.between(t, h) == 0 for t in triggers):
+            # Right after a trigger an actor is its possessor or nisba ("الغارة الإسرائيلية"),
+            # whatever marker stands before the trigger ("بالرد على الغارة الإسرائيلية").
+            kinds -= {"target"}
         # "from areas held by X" holds "areas held by X": the origin marker wins.
         role = "agent" if kinds & {"agent", "origin"} else "target" if "target" in kinds else "neutral"
+        if role == "neutral" and "between" in kinds:
+            role = "first"        # "clashes between X and Y": X is the first-named party
         if h.payload[1] == "civilians":
             role = "target"
         out.append(Mention(h, h.payload[1], role))
@@ -71,7 +78,7 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
         return Parties((), None, ())
     first = min(anchors, key=lambda a: a.start)
     arabic = is_arabic(anchors[0].payload[1].term)
-    agent = _pick_agent(ms, anchors, first, words, arabic or ttype in RECIPROCAL)
+    agent = _pick_agent(ttype, ms, anchors, first, words, arabic, markers)
     agents = [agent] if agent else []
     if agent and ttype not in RECIPROCAL:
         for m in ms:
@@ -83,7 +90,7 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
     return Parties(tuple(m.actor for m in agents), target.actor if target else None, used)
 
 
-def _pick_agent(ms, anchors, first, words, after_ok: bool) -> Mention | None:
+def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers) -> Mention | None:
     """English names the agent before the event ("Turkish drones struck …"); an actor after
     an English verb is its object unless "by" marks it. Arabic puts the subject after the
     verb and the possessor or nisba after the noun, so either side will do there."""
@@ -93,20 +100,44 @@ def _pick_agent(ms, anchors, first, words, after_ok: bool) -> Mention | None:
     marked = [m for m in candidates if m.role == "agent"]
     if marked:
         return min(marked, key=dist)
-    neutral = [m for m in candidates if m.role == "neutral"]
+    if ttype == "casualties":
+        return _killer(candidates, first, words, arabic, markers)
+    if ttype in RECIPROCAL:
+        first_named = [m for m in candidates if m.role == "first"]
+        if first_named:
+            return min(first_named, key=lambda m: m.hit.start)
+    neutral = [m for m in candidates if m.role in ("neutral", "first")]
     if not neutral:
         return None
-    # Adjacent on either side: possessor/nisba after the noun, adjective before it,
-    # subject right after the verb.
-    if not after_ok:
+    if not (arabic or ttype in RECIPROCAL):
         neutral = [m for m in neutral if m.hit.end <= first.start]
     close = [m for m in neutral if dist(m) <= 1 and not any(words.punct_between(m.hit, a) for a in anchors)]
     if close:
-        return min(close, key=lambda m: (dist(m), m.hit.start < first.start))
+        # On a tie Arabic prefers the actor after (VSO, nisba), English the one before.
+        return min(close, key=lambda m: (dist(m), (m.hit.start < first.start) == arabic))
     before = [m for m in neutral if m.hit.end <= first.start]
     if before:
         return max(before, key=lambda m: m.hit.start)
     return min(neutral, key=dist) if neutral else None
+
+
+def _killer(candidates, first, words, arabic, markers) -> Mention | None:
+    """Who killed: the dead are named right next to "killed" (مقتل عنصرين من قسد, two SDF
+    fighters were killed), so only a subject standing before an active verb is the killer
+    ("Unknown gunmen shot dead…", "أعلنت وزارة الدفاع التركية تحييد…"), or an unknown one."""
+    unknown = [m for m in candidates if m.actor == "unknown"]
+    if unknown:
+        return unknown[0]
+    before = [m for m in candidates if m.role == "neutral" and m.hit.end <= first.start]
+    if not before:
+        return None
+    if "cause" in words.before(markers, first, gap=1):
+        return min(before, key=lambda m: m.hit.start)   # the subject of the causing clause
+    m = max(before, key=lambda m: m.hit.start)
+    gap = words.text[m.hit.end:first.start].lower()
+    if arabic:
+        return m if words.between(m.hit, first) == 0 else None
+    return None if any(w in gap.split() for w in ("was", "were", "been", "being")) else m
 
 
 def _pick_target(ttype, ms, agents, first, words) -> Mention | None:
@@ -117,6 +148,11 @@ def _pick_target(ttype, ms, agents, first, words) -> Mention | None:
         return min(marked, key=lambda m: words.between(m.hit, first))
     if ttype not in TARGETED:
         return None
+    if ttype == "casualties":
+        # The dead are named next to "killed", on either side: "مقتل عنصرين من قسد",
+        # "two SDF fighters were killed".
+        near = [m for m in others if m.role in ("neutral", "first") and m.actor != "unknown"]
+        return min(near, key=lambda m: words.between(m.hit, first)) if near else None
     # The object after the trigger (and after its subject): "قصفت القوات التركية مواقع قسد".
     after = [m for m in others if m.role == "neutral" and m.actor != "unknown" and m.hit.start > first.start
              and (not agents or m.hit.start > agents[0].hit.start)]
