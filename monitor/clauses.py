@@ -19,9 +19,13 @@ class Clause:
     first: int = 0           # index of its first word
     last: int = -1           # index of its last word
     hits: list = field(default_factory=list)
+    cache: dict = field(default_factory=dict)    # per-clause results shared by its triggers
 
     def of(self, kind: str) -> list[Hit]:
-        return [h for h in self.hits if h.payload[0] == kind]
+        key = ("of", kind)
+        if key not in self.cache:
+            self.cache[key] = [h for h in self.hits if h.payload[0] == kind]
+        return self.cache[key]
 
 
 class Words:

@@ -121,6 +121,28 @@ def explain(config_path, source, lang):
 
 @main.command()
 @config_option
+@click.option("--since", "days", type=click.IntRange(min=1), required=True, metavar="DAYS",
+              help="Re-run over the articles of the last DAYS days.")
+@click.option("--watchlists", "paths", multiple=True, type=click.Path(exists=True), metavar="PATH",
+              help="Candidate watchlist file or folder (repeatable); default: the config's.")
+def backtest(config_path, days, paths):
+    """Show which alerts edited watchlists would add or remove over stored articles.
+
+    Example: monitor backtest --since 30 --watchlists my-watchlists/
+    """
+    from . import db as store
+    from .backtest import backtest as run_backtest, report
+    from .config import load_config
+    from .rules import load_rules
+    config = load_config(config_path)
+    rules = load_rules(list(paths) if paths else config.watchlists)
+    db = store.open_db(config.database)
+    n, diffs = run_backtest(db, config.channels, rules, days)
+    click.echo(report(n, diffs, days))
+
+
+@main.command()
+@config_option
 @click.argument("query")
 @click.option("--limit", default=20, show_default=True)
 def search(config_path, query, limit):

@@ -215,6 +215,17 @@ def search(db, query: str, limit: int = 20) -> list[dict]:
                         hint='quote phrases with "…" and use AND / OR / NOT') from None
 
 
+def articles_since(db, cutoff: str) -> list[dict]:
+    """Articles published (or, when undated, fetched) since `cutoff` (ISO)."""
+    return list(db.query("select id, cluster_id, source, lang, title, text, url from articles "
+                         "where coalesce(published_at, fetched_at) >= ? or fetched_at >= ? order by id",
+                         [cutoff, cutoff]))
+
+
+def alert_channels(db, cluster_id: int) -> list[str]:
+    return [r[0] for r in db.execute("select channel from alerts where cluster_id = ?", [cluster_id])]
+
+
 # -- signals ------------------------------------------------------------------
 def insert_signals(db, article_id: int, signals: list[dict]) -> None:
     if not signals:

@@ -33,6 +33,12 @@ class Parties:
 
 
 def mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
+    if "mentions" not in clause.cache:
+        clause.cache["mentions"] = _mentions(clause, words, markers)
+    return clause.cache["mentions"]
+
+
+def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
     triggers = clause.of("trigger")
     out = []
     for h in clause.of("actor"):
