@@ -59,7 +59,10 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
     misses: list[NearMiss] = []
     found: list[Signal] = []
     src = _Source(text, n, words)
+    wide = [h for h in hits if h.payload[0] == "exclusion" and h.payload[2] == "sentence"]
     for clause in split_clauses(n.text, hits, words):
+        s, e = clause.sentence
+        clause.cache["sentence_exclusions"] = [h for h in wide if s <= h.start < e]
         for trig in clause.of("trigger"):
             sig = _signals(trig, clause, words, rules, src, misses)
             found.extend(sig)
@@ -123,17 +126,27 @@ def _signals(trig: Hit, clause: Clause, words: Words, rules: Rules, src: _Source
     for ex in clause.of("exclusion"):
         if ex.start < trig.end and trig.start < ex.end:
             return miss(f"excluded: {ex.payload[1]}")
+    for ex in clause.cache["sentence_exclusions"]:
+        return miss(f"excluded by «{src.words(ex)}» in the same sentence: {ex.payload[1]}")
     if t.requires and not any(h.payload[1] in t.requires for h in clause.of("word")):
         return miss(f"needs one of {', '.join(sorted(t.requires))} in the same clause")
-    anchors, change, change_hit = [trig], None, None
     if ttype in CHANGE_TYPES:
-        change_hit = _nearest_change(trig, clause, words, rules)
-        if change_hit is None:
+        changes = _changes_of(trig, clause, words, rules)
+        if not changes:
             return miss("no start, resumption, halt or reduction in the clause (a routine mention)")
-        change = change_hit.payload[1]
-        anchors = [trig, change_hit]
+    else:
+        changes = [None]
     if ttype == "shelling" and clause.of("aircraft"):
         ttype = "airstrike"   # CODEBOOK rule 10: قصف by aircraft is an airstrike
+    out = []
+    for change_hit in changes:
+        out += _signal(ttype, trig, change_hit, clause, words, rules, src, miss)
+    return out
+
+
+def _signal(ttype, trig, change_hit, clause, words, rules, src, miss) -> list[Signal]:
+    t = trig.payload[1]
+    anchors = [trig, change_hit] if change_hit else [trig]
     modality, cue = _modality(ttype, trig, change_hit, clause, words, rules)
     cue_words = src.word_range(*cue) if cue else None
     if modality == "conditional":
@@ -145,22 +158,33 @@ def _signals(trig: Hit, clause: Clause, words: Words, rules: Rules, src: _Source
     s, e = src.span(*clause.sentence)
     score = _score(parties, place, clause, words, rules)
     why = {"trigger": src.words(trig), "at": trig.start, "change": src.words(change_hit) if change_hit else None,
-           "cue": cue_words,
-           "actors": [src.words(h) for h in parties.words]}
+           "cue": cue_words, "actors": [src.words(h) for h in parties.words]}
+    change = change_hit.payload[1] if change_hit else None
     agents = parties.agents or (None,)
     return [Signal(ttype, modality, change, a, parties.target if parties.target != a else None,
                    place, score, src.text[s:e], s, e, why) for a in agents]
 
 
-def _nearest_change(trig: Hit, clause: Clause, words: Words, rules: Rules) -> Hit | None:
+def _changes_of(trig: Hit, clause: Clause, words: Words, rules: Rules) -> list[Hit]:
+    """The change words that belong to this patrol or cooperation noun: each change word
+    goes to its nearest such noun, so "halted their patrols … and resumed them" gives two
+    signals, and two nouns never share one verb."""
+    if "owners" not in clause.cache:
+        nouns = [h for h in clause.of("trigger") if h.payload[1].type in CHANGE_TYPES]
+        owners = {}
+        for c in _eligible_changes(clause, words, rules):
+            owners[c] = min(nouns, key=lambda n: (words.between(c, n), n.start < c.start))
+        clause.cache["owners"] = owners
+    return [c for c, n in clause.cache["owners"].items() if n is trig]
+
+
+def _eligible_changes(clause: Clause, words: Words, rules: Rules) -> list[Hit]:
     changes = clause.of("change")
     if {c.payload[1] for c in changes} == {"up", "down"}:
         # CODEBOOK rule 2: a resumption presupposes the halt ("بعد تقليصها", "after a halt").
         changes = [c for c in changes if c.payload[1] == "up"
-                   or "sequence" not in words.before(rules.roles, c, gap=1, floor=clause.first)]
-    if not changes:
-        return None
-    return min(changes, key=lambda c: (words.between(c, trig), c.start > trig.start))
+                   or "sequence" not in words.before(rules.roles, c, gap=3, floor=clause.first)]
+    return changes
 
 
 MAX_WINDOW = 12   # words; no cue reaches further (cue windows are capped to this)
@@ -184,6 +208,8 @@ def _modality(ttype, trig, change_hit, clause, words, rules):
         else:
             continue
         if cue.side not in (side, "both") or dist > min(cue.window, MAX_WINDOW):
+            continue
+        if cue.types and ttype not in cue.types:
             continue
         if _pseudo(words, rules, i, j):
             continue

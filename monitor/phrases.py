@@ -6,10 +6,21 @@ words of a trigger or an actor, so they are looked up there, by word n-grams.
 """
 from functools import lru_cache
 
-from .matcher import PROCLITICS
+from .matcher import ENCLITICS, PROCLITICS
 from .text import WORD, is_arabic, normalise_term
 
 _MAX_PRO = max(map(len, PROCLITICS))
+_SUFFIXES = sorted((e for e in ENCLITICS if e), key=len, reverse=True)
+
+
+@lru_cache(maxsize=1 << 17)
+def unsuffixed(word: str) -> str:
+    """The word without a pronoun suffix ("تهديداتها" → "تهديدات", "نيته" → "نية")."""
+    for e in _SUFFIXES:
+        if word.endswith(e) and len(word) - len(e) >= 3:
+            stem = word[:-len(e)]
+            return stem[:-1] + "ة" if stem.endswith("ت") and not stem.endswith("ات") else stem
+    return word
 
 
 @lru_cache(maxsize=1 << 17)     # news vocabulary repeats; the cache turns this into a lookup
@@ -30,6 +41,7 @@ class Tokens:
         self.ends = [e for _, e in spans]
         self.words = [low[s:e] for s, e in spans]
         self.bare = [bare(w) for w in self.words]
+        self.stem = [unsuffixed(b) for b in self.bare]
         self._found: dict = {}
 
     def __len__(self):
@@ -41,7 +53,8 @@ class Tokens:
         key = id(phrases)
         if key not in self._found:
             lasts = phrases.lasts
-            ends = [j for j, (w, b) in enumerate(zip(self.words, self.bare)) if w in lasts or b in lasts]
+            ends = [j for j, (w, b, t) in enumerate(zip(self.words, self.bare, self.stem))
+                    if w in lasts or b in lasts or t in lasts]
             found = [(i, j, p) for j in ends for i, p in phrases.ending_at(self, j)]
             self._found[key] = (found, [j for _, j, _ in found])
         return self._found[key]
@@ -76,8 +89,13 @@ class PhraseSet:
         return out
 
     def _lookup(self, words: list) -> list:
+        """Exact words first; Arabic phrases also with a proclitic on their first word and
+        a pronoun suffix on their last ("وتهديداتها" holds تهديدات)."""
         found = [p for p, _ in self._map.get(tuple(words), ())]
-        stripped = bare(words[0])
-        if stripped != words[0]:
-            found += [p for p, ar in self._map.get((stripped, *words[1:]), ()) if ar]
+        first, last = bare(words[0]), unsuffixed(words[-1])
+        forms = {(first, *words[1:]), (*words[:-1], last)} if len(words) > 1 else {(first,), (unsuffixed(first),)}
+        if len(words) > 1:
+            forms.add((first, *words[1:-1], last))
+        for form in forms - {tuple(words)}:
+            found += [p for p, ar in self._map.get(form, ()) if ar]
         return found

@@ -72,8 +72,8 @@ def joined(a: Mention, b: Mention, words: Words, markers: PhraseSet) -> bool:
     if b.hit.start < a.hit.end or b.role == "target":
         return False
     gap = words.between(a.hit, b.hit)
-    if gap == 0 and b.hit.left.startswith("و"):
-        return True
+    if gap == 0 and (b.hit.left.startswith("و") or words.text[a.hit.end:b.hit.start].strip() in ("-", "–", "/")):
+        return True     # "القوات التركية والفصائل", "Russian-Turkish patrols", "PKK/YPG"
     lo, hi = words.last(a.hit) + 1, words.first(b.hit) - 1
     return gap <= 3 and any(p == "joint" for _, _, p in words.inside(markers, lo, hi))
 
@@ -87,9 +87,10 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
     agent = _pick_agent(ttype, ms, anchors, first, words, arabic, markers)
     agents = [agent] if agent else []
     if agent and ttype not in RECIPROCAL:
-        for m in ms:
-            if m is not agent and m.actor not in ("civilians", "unknown") and \
-                    joined(agents[-1], m, words, markers) and m.actor not in {x.actor for x in agents}:
+        for m in sorted(ms, key=lambda m: abs(m.hit.start - agent.hit.start)):
+            if m.actor in ("civilians", "unknown") or m.actor in {x.actor for x in agents}:
+                continue
+            if any(joined(x, m, words, markers) or joined(m, x, words, markers) for x in agents):
                 agents.append(m)
     target = _pick_target(ttype, ms, agents, first, words)
     used = tuple(m.hit for m in agents + ([target] if target else []))

@@ -39,6 +39,7 @@ class Cue:
     phrase: str
     side: str        # before | after | both
     window: int      # in words
+    types: frozenset = frozenset()   # the signal types it applies to; empty = all
 
 
 @dataclass(frozen=True)
@@ -323,7 +324,12 @@ class _Compiler:
                 if not isinstance(window, int) or window < 0:
                     self.err(f"cue '{item['phrase']}': window must be a whole number of words", path, iline)
                     continue
-                cue = Cue(kind, item["phrase"], side, window)
+                types = self._list(item.get("types"), path, iline, "types")
+                for t in types:
+                    if t not in TYPES:
+                        self.err(f"cue '{item['phrase']}': unknown signal type '{t}'", path, iline,
+                                 f"use one of: {', '.join(TYPES)}")
+                cue = Cue(kind, item["phrase"], side, window, frozenset(types))
                 self.rules.cues.add(item["phrase"], cue)
 
     def _exclusions(self, path, items):
@@ -336,7 +342,12 @@ class _Compiler:
                 self.err("an exclusion needs a non-empty `phrase:`", path, iline,
                          "write e.g. {phrase: ضربة جزاء, reason: football}")
                 continue
-            self.m.add(item["phrase"], ("exclusion", item.get("reason", item["phrase"])),
+            scope = item.get("scope", "words")
+            if scope not in ("words", "sentence"):
+                self.err(f"exclusion '{item['phrase']}': scope must be words or sentence", path, iline,
+                         "words: only triggers it overlaps; sentence: every trigger of its sentence")
+                continue
+            self.m.add(item["phrase"], ("exclusion", item.get("reason", item["phrase"]), scope),
                        bool(item.get("case")), item.get("clitics", True))
 
     def _roles(self, path, section):
