@@ -87,7 +87,8 @@ def test_case_set_does_not_regress():
 if __name__ == "__main__" and "--update" in sys.argv:
     res = run_all()
     passing = sorted(n for n, (c, p) in res.items() if not p)
-    BASELINE.write_text(json.dumps({"pass_rate": round(len(passing) / len(res), 4), "must_pass": passing},
+    rate = int(len(passing) / len(res) * 10000) / 10000     # rounded down: the suite compares >=
+    BASELINE.write_text(json.dumps({"pass_rate": rate, "must_pass": passing},
                                    indent=1, ensure_ascii=False) + "\n")
     print(f"baseline: {len(passing)}/{len(res)}")
 
