@@ -33,7 +33,7 @@ class Words:
 
     def __init__(self, text: str, low: str):
         self.text = text
-        self.tokens = Tokens(low)
+        self.tokens = Tokens(low, text)
         self.starts = self.tokens.starts
 
     def first(self, h: Hit) -> int:

@@ -237,13 +237,17 @@ def _pseudo(words: Words, rules: Rules, i: int, j: int) -> bool:
 def _place(trig: Hit, clause: Clause, words: Words, rules: Rules) -> str | None:
     places = []
     for p in clause.of("place"):
-        if p.payload[2] and not (p.left.endswith("ب") or
-                                 "locative" in words.before(rules.roles, p, gap=0, floor=clause.first)):
+        if p.payload[2] and not _cued(p, clause, words, rules):
             continue   # a name that is also a common word needs "في/قرب/مدينة/in/near" before it
         places.append(p)
     if not places:
         return None
-    return min(places, key=lambda p: words.between(p, trig)).payload[1]
+    # "near Quneitra" beats a bare "Damascus" that may name the government.
+    return min(places, key=lambda p: (not _cued(p, clause, words, rules), words.between(p, trig))).payload[1]
+
+
+def _cued(p: Hit, clause: Clause, words: Words, rules: Rules) -> bool:
+    return p.left.endswith("ب") or "locative" in words.before(rules.roles, p, gap=0, floor=clause.first)
 
 
 def _score(parties, place, clause, words, rules) -> float:
@@ -281,8 +285,11 @@ def _casualties_follow_their_cause(found: list[Signal]) -> None:
                   and s.modality == "occurred"]
         if causes:
             cause = min(causes, key=lambda s: abs(s.why["at"] - c.why["at"]))
+            own = c.agent
             c.agent = cause.agent
-            c.target = c.target if c.target and c.target != cause.agent else cause.target
+            # "Two SDF fighters lost their lives in a Turkish drone attack": SDF, taken
+            # for the subject of "lost", are the dead.
+            c.target = next((t for t in (c.target, own, cause.target) if t and t != cause.agent), None)
 
 
 def _collapse(found: list[Signal]) -> list[Signal]:

@@ -35,11 +35,12 @@ def bare(word: str) -> str:
 class Tokens:
     """The words of a normalised, lower-cased text, with their offsets."""
 
-    def __init__(self, low: str):
+    def __init__(self, low: str, cased: str):
         spans = [(m.start(), m.end()) for m in WORD.finditer(low)]
         self.starts = [s for s, _ in spans]
         self.ends = [e for _, e in spans]
         self.words = [low[s:e] for s, e in spans]
+        self.cased = [cased[s:e] for s, e in spans]
         self.bare = [bare(w) for w in self.words]
         self.stem = [unsuffixed(b) for b in self.bare]
         self._found: dict = {}
@@ -65,13 +66,17 @@ class PhraseSet:
 
     def __init__(self):
         self._map: dict[tuple, list] = {}
+        self._cased: dict[tuple, list] = {}    # case-sensitive phrases ("May" is a month)
         self.lasts: set = set()     # last words of the phrases: a cheap first filter
         self.longest = 0
 
-    def add(self, phrase: str, payload) -> None:
+    def add(self, phrase: str, payload, case: bool = False) -> None:
         words = tuple(WORD.findall(normalise_term(phrase).lower()))
-        if words:
+        if words and case:
+            self._cased.setdefault(tuple(WORD.findall(normalise_term(phrase))), []).append(payload)
+        elif words:
             self._map.setdefault(words, []).append((payload, is_arabic(phrase)))
+        if words:
             self.lasts.add(words[-1])
             self.longest = max(self.longest, len(words))
 
@@ -86,6 +91,8 @@ class PhraseSet:
             words = tokens.words[i:j + 1]
             for payload in self._lookup(words):
                 out.append((i, payload))
+            if self._cased:
+                out += [(i, p) for p in self._cased.get(tuple(tokens.cased[i:j + 1]), ())]
         return out
 
     def _lookup(self, words: list) -> list:

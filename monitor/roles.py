@@ -113,11 +113,18 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers) -> Ment
         first_named = [m for m in candidates if m.role == "first"]
         if first_named:
             return min(first_named, key=lambda m: m.hit.start)
+        if words.inside(markers, *_span(ms, anchors, words)) and any(
+                p == "between" for _, _, p in words.inside(markers, *_span(ms, anchors, words))):
+            return None   # "بين مسلحين من العشائر وقسد": the first-named party is not on the list
     neutral = [m for m in candidates if m.role in ("neutral", "first")]
     if not neutral:
         return None
-    if not (arabic or ttype in RECIPROCAL):
-        neutral = [m for m in neutral if m.hit.end <= first.start]
+    if not arabic:
+        # English: the subject; after the event only the first party of a reciprocal
+        # relation with no subject ("Clashes erupted near X with Y").
+        before = [m for m in neutral if m.hit.end <= first.start]
+        if before or ttype not in RECIPROCAL:
+            neutral = before
     close = [m for m in neutral if dist(m) <= 1 and not any(words.punct_between(m.hit, a) for a in anchors)]
     if close:
         # On a tie Arabic prefers the actor after (VSO, nisba), English the one before.
@@ -166,6 +173,13 @@ def _pick_target(ttype, ms, agents, first, words) -> Mention | None:
     if ttype in RECIPROCAL and not after:
         return None
     return min(after, key=lambda m: m.hit.start) if after else None
+
+
+def _span(ms, anchors, words) -> tuple[int, int]:
+    """Word range from the first anchor to the last actor: where a "between" would be."""
+    lo = min(words.first(a) for a in anchors)
+    hi = max([words.last(m.hit) for m in ms] + [lo])
+    return lo, hi
 
 
 def _overlap(a: Hit, b: Hit) -> bool:

@@ -330,7 +330,7 @@ class _Compiler:
                         self.err(f"cue '{item['phrase']}': unknown signal type '{t}'", path, iline,
                                  f"use one of: {', '.join(TYPES)}")
                 cue = Cue(kind, item["phrase"], side, window, frozenset(types))
-                self.rules.cues.add(item["phrase"], cue)
+                self.rules.cues.add(item["phrase"], cue, bool(item.get("case")))
 
     def _exclusions(self, path, items):
         for i, item in enumerate(self._list(items, path, getattr(items, "line", None), "exclusions")):
