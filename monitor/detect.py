@@ -128,7 +128,7 @@ def _signals(trig: Hit, clause: Clause, words: Words, rules: Rules, src: _Source
             return miss(f"excluded: {ex.payload[1]}")
     for ex in clause.cache["sentence_exclusions"]:
         return miss(f"excluded by «{src.words(ex)}» in the same sentence: {ex.payload[1]}")
-    if t.requires and not any(h.payload[1] in t.requires for h in clause.of("word")):
+    if t.requires and not _has_required(t.requires, clause, rules, src.n):
         return miss(f"needs one of {', '.join(sorted(t.requires))} in the same clause")
     if ttype in CHANGE_TYPES:
         changes = _changes_of(trig, clause, words, rules)
@@ -142,6 +142,16 @@ def _signals(trig: Hit, clause: Clause, words: Words, rules: Rules, src: _Source
     for change_hit in changes:
         out += _signal(ttype, trig, change_hit, clause, words, rules, src, miss)
     return out
+
+
+def _has_required(keys, clause: Clause, rules: Rules, n) -> bool:
+    found = clause.cache.setdefault("required", {})
+    for key in keys:
+        if key not in found:
+            found[key] = rules.required.present(key, n, clause.start, clause.end)
+        if found[key]:
+            return True
+    return False
 
 
 def _signal(ttype, trig, change_hit, clause, words, rules, src, miss) -> list[Signal]:

@@ -124,6 +124,29 @@ class Matcher:
         return hits
 
 
+class Lookup:
+    """Terms searched for only inside a given span, on demand: the `requires:` words of
+    triggers, which matter only in a trigger's clause and are too common ("قوات",
+    "forces") to match everywhere."""
+
+    def __init__(self):
+        self._variants: dict = {}
+
+    def add(self, key: str, term: str) -> None:
+        if key not in self._variants:
+            self._variants[key] = _variants(term, key, False, True)
+
+    def present(self, key: str, n: Normalised, start: int, end: int) -> bool:
+        text, low = n.text, n.lower
+        for v in self._variants.get(key, ()):
+            i = low.find(v.term, start, end)
+            while i != -1:
+                if _check(v, text, low, i, i + len(v.term)):
+                    return True
+                i = low.find(v.term, i + 1, end)
+        return False
+
+
 def _check(v: _Variant, text: str, low: str, start: int, end: int) -> Hit | None:
     if v.cased is not None and text[start:end] != v.cased:
         return None

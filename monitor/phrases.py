@@ -62,47 +62,61 @@ class Tokens:
 
 
 class PhraseSet:
-    """Phrases (one or more words) → payloads; Arabic phrases tolerate proclitics."""
+    """Phrases (one or more words) → payloads. Arabic phrases tolerate a proclitic on their
+    first word and a pronoun suffix on their last ("وتهديداتها" holds تهديدات)."""
 
     def __init__(self):
-        self._map: dict[tuple, list] = {}
-        self._cased: dict[tuple, list] = {}    # case-sensitive phrases ("May" is a month)
-        self.lasts: set = set()     # last words of the phrases: a cheap first filter
+        # last word → [(all words, payload, arabic, case-sensitive)]: a position is checked
+        # only against the phrases that can end there.
+        self._by_last: dict[str, list] = {}
+        self.lasts: set = set()
         self.longest = 0
 
     def add(self, phrase: str, payload, case: bool = False) -> None:
-        words = tuple(WORD.findall(normalise_term(phrase).lower()))
-        if words and case:
-            self._cased.setdefault(tuple(WORD.findall(normalise_term(phrase))), []).append(payload)
-        elif words:
-            self._map.setdefault(words, []).append((payload, is_arabic(phrase)))
-        if words:
-            self.lasts.add(words[-1])
-            self.longest = max(self.longest, len(words))
+        norm = normalise_term(phrase)
+        words = tuple(WORD.findall(norm if case else norm.lower()))
+        if not words:
+            return
+        entry = (words, payload, is_arabic(phrase), case)
+        self._by_last.setdefault(words[-1].lower(), []).append(entry)
+        self.lasts.add(words[-1].lower())
+        self.longest = max(self.longest, len(words))
 
     def __bool__(self):
-        return bool(self._map)
+        return bool(self._by_last)
 
     def ending_at(self, tokens: Tokens, j: int) -> list[tuple[int, object]]:
         """(first word index, payload) of every phrase whose last word is tokens[j]."""
         out = []
-        for n in range(1, min(self.longest, j + 1) + 1):
-            i = j - n + 1
-            words = tokens.words[i:j + 1]
-            for payload in self._lookup(words):
-                out.append((i, payload))
-            if self._cased:
-                out += [(i, p) for p in self._cased.get(tuple(tokens.cased[i:j + 1]), ())]
+        seen = set()
+        for key in (tokens.words[j], tokens.bare[j], tokens.stem[j]):
+            if key in seen:
+                continue
+            seen.add(key)
+            for words, payload, arabic, case in self._by_last.get(key, ()):
+                n = len(words)
+                i = j - n + 1
+                if i < 0:
+                    continue
+                if case:
+                    if tuple(tokens.cased[i:j + 1]) == words:
+                        out.append((i, payload))
+                elif _same(words, tokens, i, j, arabic):
+                    out.append((i, payload))
         return out
 
-    def _lookup(self, words: list) -> list:
-        """Exact words first; Arabic phrases also with a proclitic on their first word and
-        a pronoun suffix on their last ("وتهديداتها" holds تهديدات)."""
-        found = [p for p, _ in self._map.get(tuple(words), ())]
-        first, last = bare(words[0]), unsuffixed(words[-1])
-        forms = {(first, *words[1:]), (*words[:-1], last)} if len(words) > 1 else {(first,), (unsuffixed(first),)}
-        if len(words) > 1:
-            forms.add((first, *words[1:-1], last))
-        for form in forms - {tuple(words)}:
-            found += [p for p, ar in self._map.get(form, ()) if ar]
-        return found
+
+def _same(words: tuple, tokens: Tokens, i: int, j: int, arabic: bool) -> bool:
+    n = len(words)
+    for k, w in enumerate(words):
+        t = tokens.words[i + k]
+        if t == w:
+            continue
+        if not arabic:
+            return False
+        if k == 0 and tokens.bare[i] == w:
+            continue
+        if k == n - 1 and (tokens.stem[j] == w or (n == 1 and unsuffixed(t) == w)):
+            continue
+        return False
+    return True

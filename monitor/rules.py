@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import UserError, UserErrors
-from .matcher import Matcher
+from .matcher import Lookup, Matcher
 from .phrases import PhraseSet
 from .text import is_arabic, normalise_term
 from .yamlfile import line_of, load_yaml
@@ -65,6 +65,7 @@ class Rules:
     cues: PhraseSet = field(default_factory=PhraseSet)     # looked up near triggers only
     pseudo: PhraseSet = field(default_factory=PhraseSet)
     roles: PhraseSet = field(default_factory=PhraseSet)    # looked up near actors only
+    required: Lookup = field(default_factory=Lookup)       # `requires:` words, per clause
 
 
 def default_paths() -> list[Path]:
@@ -98,7 +99,6 @@ class _Compiler:
         self.m = self.rules.matcher
         self.seen_alias: dict = {}     # normalised alias -> (actor, file, line)
         self.defined: dict = {}        # (section, key) -> (file, line)
-        self.required: set = set()     # `requires:` words already in the automaton
 
     def err(self, msg, path, line, hint=None):
         self.errors.append(UserError(msg, path, line, hint))
@@ -255,9 +255,7 @@ class _Compiler:
                     if isinstance(r, str) and normalise_term(r):
                         key = normalise_term(r).lower()
                         requires.append(key)
-                        if key not in self.required:   # one automaton entry per word
-                            self.required.add(key)
-                            self.m.add(r, ("word", key))
+                        self.rules.required.add(key, r)
                     else:
                         self.err(f"empty or invalid `requires` term for '{text}'", path, iline)
                 agents = self._list(opts.get("agents"), path, iline, "agents")
