@@ -55,9 +55,24 @@ class Words:
         return any(c in ",:" for c in self.text[first.end:second.start])
 
     def before(self, phrases: PhraseSet, h: Hit, gap: int, floor: int = 0) -> set:
-        """Payloads of phrases ending at most `gap` words before hit `h` (not before word `floor`)."""
+        """Payloads of phrases ending at most `gap` words before hit `h` (not before word
+        `floor`). Of phrases ending on the same word the longest wins: "used by X" is not
+        "by X"."""
         w = self.first(h)
-        return {p for i, _, p in self.inside(phrases, max(floor, w - 1 - gap), w - 1)}
+        longest: dict = {}
+        for i, j, p in self.inside(phrases, floor, w - 1):
+            if j < w - 1 - gap:
+                continue
+            if j not in longest or i < longest[j][0]:
+                longest[j] = (i, {p})
+            elif i == longest[j][0]:
+                longest[j][1].add(p)
+        return set().union(*(ps for _, ps in longest.values()))
+
+    def after(self, phrases: PhraseSet, h: Hit, ceiling: int) -> set:
+        """Payloads of phrases starting on the word right after hit `h`."""
+        w = self.last(h)
+        return {p for i, _, p in self.inside(phrases, w + 1, min(ceiling, w + phrases.longest)) if i == w + 1}
 
     def inside(self, phrases: PhraseSet, lo: int, hi: int) -> list[tuple[int, int, object]]:
         """(first, last, payload) of the phrases lying within words lo..hi."""

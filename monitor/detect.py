@@ -63,6 +63,7 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
     for clause in split_clauses(n.text, hits, words):
         s, e = clause.sentence
         clause.cache["sentence_exclusions"] = [h for h in wide if s <= h.start < e]
+        clause.cache["sentence_triggers"] = [h for h in hits if h.payload[0] == "trigger" and s <= h.start < e]
         for trig in clause.of("trigger"):
             sig = _signals(trig, clause, words, rules, src, misses)
             found.extend(sig)
@@ -92,14 +93,15 @@ class _Source:
 
 def _resolve(hits: list[Hit]) -> list[Hit]:
     """Drop what is covered: a shorter hit of the same kind inside a longer one, and
-    actors inside an exclusion phrase ("الحشد الشعبي" is no build-up and no actor)."""
+    actors and change words inside an exclusion phrase ("الحشد الشعبي" is no build-up and
+    no actor, "بدءاً من" no start)."""
     exclusions = [h for h in hits if h.payload[0] == "exclusion"]
     longest = {"trigger", "actor", "place", "change"}
     reach: dict = {}   # kind -> (end, start) of the furthest-reaching hit so far
     out = []
     for h in hits:     # sorted by (start, -end)
         kind = h.payload[0]
-        if kind == "actor" and any(_covers(p, h) for p in exclusions):
+        if kind in ("actor", "change") and any(_covers(p, h) for p in exclusions):
             continue
         if kind in longest:
             end, start = reach.get(kind, (-1, -1))
@@ -128,6 +130,8 @@ def _signals(trig: Hit, clause: Clause, words: Words, rules: Rules, src: _Source
             return miss(f"excluded: {ex.payload[1]}")
     for ex in clause.cache["sentence_exclusions"]:
         return miss(f"excluded by «{src.words(ex)}» in the same sentence: {ex.payload[1]}")
+    if t.generic and _refers_back(trig, clause, src.n):
+        return miss("a definite 'the attack' after another event of its sentence names that event again")
     if t.requires and not _has_required(t.requires, clause, rules, src.n):
         return miss(f"needs one of {', '.join(sorted(t.requires))} in the same clause")
     if ttype in CHANGE_TYPES:
@@ -142,6 +146,12 @@ def _signals(trig: Hit, clause: Clause, words: Words, rules: Rules, src: _Source
     for change_hit in changes:
         out += _signal(ttype, trig, change_hit, clause, words, rules, src, miss)
     return out
+
+
+def _refers_back(trig: Hit, clause: Clause, n) -> bool:
+    definite = "ال" in trig.left or n.lower[max(0, trig.start - 4):trig.start] in ("the ", "his ")
+    return definite and any(h.start < trig.start and h.payload[1].type in VIOLENT and not h.payload[1].generic
+                            for h in clause.cache["sentence_triggers"])
 
 
 def _has_required(keys, clause: Clause, rules: Rules, n) -> bool:

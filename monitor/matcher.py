@@ -17,7 +17,8 @@ PROCLITICS = frozenset(c + p + a for c in _CONJ for p in _PREP for a in ("", "ا
     | frozenset(c + "لل" for c in _CONJ) | frozenset(c + "س" for c in _CONJ)
 # Before a term that already starts with ال: a conjunction and/or a preposition only.
 PROCLITICS_AL = frozenset(c + p for c in _CONJ for p in ("", "ب", "ك"))
-ENCLITICS = frozenset(("", "ه", "ها", "هما", "هم", "هن", "نا", "كم", "كن"))
+# "ا" is the accusative alef of tanween ("شنت هجوماً" → هجوما once the marks are gone).
+ENCLITICS = frozenset(("", "ه", "ها", "هما", "هم", "هن", "نا", "كم", "كن", "ا"))
 _AR = frozenset(chr(c) for c in range(0x0621, 0x064B))
 _PRO_LETTERS = frozenset("".join(PROCLITICS) + "ل")
 _ENC_LETTERS = frozenset("".join(ENCLITICS))

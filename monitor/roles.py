@@ -49,6 +49,10 @@ def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]
             kinds -= {"target"}
         # "from areas held by X" holds "areas held by X": the origin marker wins.
         role = "agent" if kinds & {"agent", "origin"} else "target" if "target" in kinds else "neutral"
+        if role == "neutral" and "target_after" in words.after(markers, h, clause.last):
+            role = "target"       # "SDF positions", "a regime checkpoint"
+        if role == "neutral" and "partner" in kinds:
+            role = "partner"      # "… مع التحالف", "… with the coalition"
         if role == "neutral" and "between" in kinds:
             role = "first"        # "clashes between X and Y": X is the first-named party
         if h.payload[1] == "civilians":
@@ -116,7 +120,8 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers) -> Ment
         if words.inside(markers, *_span(ms, anchors, words)) and any(
                 p == "between" for _, _, p in words.inside(markers, *_span(ms, anchors, words))):
             return None   # "بين مسلحين من العشائر وقسد": the first-named party is not on the list
-    neutral = [m for m in candidates if m.role in ("neutral", "first")]
+    neutral = [m for m in candidates if m.role in ("neutral", "first")] or \
+        [m for m in candidates if m.role == "partner"]
     if not neutral:
         return None
     if not arabic:

@@ -21,7 +21,7 @@ CHANGE_TYPES = ("patrol_change", "cooperation_change")
 SECTIONS = ("actors", "places", "triggers", "changes", "aircraft", "cues", "terminators",
             "exclusions", "roles", "alerts")
 CUE_KINDS = ("denied", "threatened", "conditional", "hedge")
-ROLE_KINDS = ("target", "agent", "joint", "locative", "origin", "sequence", "between", "cause")
+ROLE_KINDS = ("target", "agent", "joint", "locative", "origin", "sequence", "between", "cause", "target_after", "partner")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -31,6 +31,7 @@ class Trigger:
     term: str
     requires: frozenset = frozenset()   # normalised terms; one must be in the clause
     agents: frozenset = frozenset()     # actor ids the agent must be one of
+    generic: bool = False               # "الهجوم"/"the attack" after an event names it again
 
 
 @dataclass(frozen=True)
@@ -246,7 +247,7 @@ class _Compiler:
                 continue
             for i, item in enumerate(self._list(items, path, line, f"triggers.{ttype}")):
                 iline = line_of(items, i)
-                got = self._term(item, path, iline, ("term", "case", "clitics", "requires", "agents"))
+                got = self._term(item, path, iline, ("term", "case", "clitics", "requires", "agents", "generic"))
                 if not got:
                     continue
                 text, opts = got
@@ -263,7 +264,7 @@ class _Compiler:
                     if a not in self.rules.actors:
                         self.err(f"unknown actor '{a}' in `agents` of trigger '{text}'", path, iline,
                                  "add it under actors: or fix the id")
-                trig = Trigger(ttype, text, frozenset(requires), frozenset(agents))
+                trig = Trigger(ttype, text, frozenset(requires), frozenset(agents), bool(opts.get("generic")))
                 self.m.add(text, ("trigger", trig), bool(opts.get("case")), opts.get("clitics", True))
 
     def _changes(self, path, section):
