@@ -68,7 +68,9 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
             sig = _signals(trig, clause, words, rules, src, misses)
             found.extend(sig)
     found = _threats_about_others(found, misses)
+    _unclaimed(found, hits, src)
     _casualties_follow_their_cause(found)
+    found += _denials_of_reports(hits, found, words, rules, src)
     return Analysis(_collapse(found), misses)
 
 
@@ -154,6 +156,14 @@ def _refers_back(trig: Hit, clause: Clause, n) -> bool:
                             for h in clause.cache["sentence_triggers"])
 
 
+def _warned_off(trig: Hit, clause: Clause, words: Words, rules: Rules) -> bool:
+    """"warned Ankara against…", "حذرت أنقرة من…": the warned party comes right after."""
+    for h in clause.of("actor"):
+        if h.start > trig.end and words.between(trig, h) == 0:
+            return "dissuade" in words.after(rules.roles, h, clause.last)
+    return False
+
+
 def _has_required(keys, clause: Clause, rules: Rules, n) -> bool:
     found = clause.cache.setdefault("required", {})
     for key in keys:
@@ -171,6 +181,8 @@ def _signal(ttype, trig, change_hit, clause, words, rules, src, miss) -> list[Si
     cue_words = src.word_range(*cue) if cue else None
     if modality == "conditional":
         return miss(f"inside a condition ('{cue_words}'): CODEBOOK rule 3")
+    if ttype == "threat" and _warned_off(trig, clause, words, rules):
+        return miss("a warning to another party against its own action is no threat (CODEBOOK rule 4)")
     parties = assign(ttype, anchors, clause, words, rules.roles)
     if t.agents and not set(parties.agents) & t.agents:
         return miss(f"counts only when the agent is one of {', '.join(sorted(t.agents))}")
@@ -292,6 +304,52 @@ def _threats_about_others(found: list[Signal], misses) -> list[Signal]:
 
 
 VIOLENT = ("airstrike", "shelling", "explosion", "clashes", "ground_assault")
+
+
+def _unclaimed(found: list[Signal], hits: list[Hit], src: "_Source") -> None:
+    """"…; no group claimed responsibility" / "ولم تتبنَّ أي جهة": the perpetrator is
+    unknown (rule 9), for the blasts of the whole text and the violence of its sentence."""
+    unknown = [h.start for h in hits if h.payload[:2] == ("actor", "unknown")]
+    if not unknown:
+        return
+    for s in found:
+        if s.agent is None and s.modality == "occurred" and (
+                s.type == "explosion" or (s.type in VIOLENT and any(
+                    src.n.source_offset(u) in range(s.start, s.end) for u in unknown))):
+            s.agent = "unknown"
+
+
+def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source") -> list[Signal]:
+    """"The SDF said Turkish artillery shelled villages; Ankara denied the claim": a denial
+    clause with no event of its own denies the events its speaker is said to have done
+    (rules 1 and 5: code both)."""
+    out = []
+    for c in split_clauses(src.n.text, hits, words):
+        if c.of("trigger") or not c.of("actor"):
+            continue
+        denials = [(i, j) for i, j, cue in words.inside(rules.cues, c.first, c.last)
+                   if cue.kind == "denied" and not _pseudo(words, rules, i, j)]
+        if not denials:
+            continue
+        i, j = denials[0]
+        # The speaker stands right by the denial: "Ankara denied", "نفت قسد ذلك".
+        speakers = {h.payload[1] for h in c.of("actor") if i - 3 < words.first(h) and words.last(h) < j + 3}
+        s0, _ = src.span(*c.sentence)
+        for sig in found:
+            if sig.modality == "occurred" and sig.agent in speakers and sig.end <= src.span(c.start, c.end)[1] \
+                    and sig.start >= _previous_sentence_start(src, s0):
+                out.append(Signal(sig.type, "denied", sig.change, sig.agent, sig.target, sig.place,
+                                  sig.score, sig.evidence, sig.start, sig.end,
+                                  {**sig.why, "cue": src.word_range(*denials[0])}))
+    return out
+
+
+def _previous_sentence_start(src: "_Source", start: int) -> int:
+    """Start of the sentence before the one starting at `start` (in the caller's text)."""
+    from .text import sentences
+    spans = [src.span(a, b) for a, b in sentences(src.n.text)]
+    prev = [a for a, _ in spans if a < start]
+    return prev[-1] if prev else start
 
 
 def _casualties_follow_their_cause(found: list[Signal]) -> None:
