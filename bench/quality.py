@@ -4,26 +4,28 @@ F1 over (type, modality) pairs, agent accuracy, and false alarms on texts withou
 Targets (issue 3): F1 >= 0.85, agent accuracy >= 0.80, false alarms <= 5 %.
 Cases are our own, so these figures are a proxy: the yardstick is held-out news.
 
-    python bench/quality.py [--by-rule]
+    python bench/quality.py [FOLDER]      # default tests/cases; tests/heldout is the held-out set
 """
 import sys
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from test_cases import load_cases  # noqa: E402
+import test_cases  # noqa: E402
 
 from monitor.detect import detect  # noqa: E402
 from monitor.rules import load_rules  # noqa: E402
 
 
 def main():
+    if len(sys.argv) > 1:
+        test_cases.CASES = Path(sys.argv[1])
     rules = load_rules()
     tp = fp = fn = 0
     agent_ok = agent_n = 0
     quiet = quiet_alarm = 0
     by_lang = Counter()
-    for case in load_cases():
+    for case in test_cases.load_cases():
         sigs = [s.as_dict() for s in detect(case["text"], rules, case.get("lang"))]
         got = {(s["type"], s["modality"]) for s in sigs}
         want = {(e["type"], e["modality"]) for e in case.get("expect") or []}

@@ -60,9 +60,13 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
     found: list[Signal] = []
     src = _Source(text, n, words)
     wide = [h for h in hits if h.payload[0] == "exclusion" and h.payload[2] == "sentence"]
+    # Text-wide exclusions (a football report, a gas accident) hold only in texts that
+    # name no armed party: "mortars fell near the stadium before the match" is shelling.
+    armed = any(h.payload[0] == "actor" and h.payload[1] not in ("civilians", "unknown") for h in hits)
+    whole = [] if armed else [h for h in hits if h.payload[0] == "exclusion" and h.payload[2] == "text"]
     for clause in split_clauses(n.text, hits, words):
         s, e = clause.sentence
-        clause.cache["sentence_exclusions"] = [h for h in wide if s <= h.start < e]
+        clause.cache["sentence_exclusions"] = whole + [h for h in wide if s <= h.start < e]
         clause.cache["sentence_triggers"] = [h for h in hits if h.payload[0] == "trigger" and s <= h.start < e]
         for trig in clause.of("trigger"):
             sig = _signals(trig, clause, words, rules, src, misses)
@@ -128,14 +132,19 @@ def _signals(trig: Hit, clause: Clause, words: Words, rules: Rules, src: _Source
         return []
 
     for ex in clause.of("exclusion"):
-        if ex.start < trig.end and trig.start < ex.end:
+        if ex.start < trig.end and trig.start < ex.end and (not ex.payload[3] or ttype in ex.payload[3]):
             return miss(f"excluded: {ex.payload[1]}")
     for ex in clause.cache["sentence_exclusions"]:
-        return miss(f"excluded by «{src.words(ex)}» in the same sentence: {ex.payload[1]}")
+        if ex.payload[3] and ttype not in ex.payload[3]:
+            continue
+        where = "text" if ex.payload[2] == "text" else "sentence"
+        return miss(f"excluded by «{src.words(ex)}» in the same {where}: {ex.payload[1]}")
     if t.generic and _refers_back(trig, clause, src.n):
         return miss("a definite 'the attack' after another event of its sentence names that event again")
     if t.requires and not _has_required(t.requires, clause, rules, src.n):
         return miss(f"needs one of {', '.join(sorted(t.requires))} in the same clause")
+    if t.unless and _has_required(t.unless, clause, rules, src.n):
+        return miss(f"another sense: one of {', '.join(sorted(t.unless))} is in the same clause")
     if ttype in CHANGE_TYPES:
         changes = _changes_of(trig, clause, words, rules)
         if not changes:
@@ -223,7 +232,7 @@ MAX_WINDOW = 12   # words; no cue reaches further (cue windows are capped to thi
 
 
 def _modality(ttype, trig, change_hit, clause, words, rules):
-    """Precedence: condition > denial > threat/future > occurred (research §3).
+    """Precedence: denial > condition > threat/future > occurred.
     Returns the modality and the (first, last) word indices of the cue that set it."""
     anchor = change_hit or trig
     a_first, a_last = words.first(anchor), words.last(anchor)
@@ -247,9 +256,12 @@ def _modality(ttype, trig, change_hit, clause, words, rules):
             continue
         if cue.kind not in found or dist < found[cue.kind][0]:
             found[cue.kind] = (dist, (i, j))
-    for kind in ("conditional", "denied"):
-        if kind in found:
-            return kind, found[kind][1]
+    # The outer cue wins: "نفى القيام بأي هجوم" is a denied attack (rule 5), "if the
+    # group did not withdraw" a condition (rule 3).
+    outer = [k for k in ("denied", "conditional") if k in found]
+    if outer:
+        kind = min(outer, key=lambda k: found[k][1][0] if found[k][1][0] < a_first else -found[k][1][0])
+        return kind, found[kind][1]
     if ttype == "threat":
         return "occurred", None   # CODEBOOK rule 4: the act of threatening happened
     if "threatened" in found:

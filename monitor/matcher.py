@@ -70,6 +70,9 @@ def _variants(term: str, payload, case: bool, clitics: bool) -> list[_Variant]:
     if t.startswith("ال"):
         # ل + ال is written لل: "للتحالف" holds التحالف as ل + لتحالف.
         out.append(_Variant("ل" + t[2:], None, True, frozenset(("ل", "ول", "فل")), ENCLITICS, payload))
+    if len(words) > 1 and not any(w.endswith(("ة", "ا", "ى")) for w in words):
+        # The accusative puts an alef on every word: "اشتباكاً كلامياً".
+        out.append(_Variant(" ".join(w + "ا" for w in words), None, True, lefts, frozenset(("",)), payload))
     if t.endswith("ة"):
         # Outlets that drop the dots of ة do it in every word: "طائره مسيره تركيه".
         out.append(_Variant(t.replace("ة ", "ه ")[:-1] + "ه", None, True, lefts, frozenset(("",)), payload))

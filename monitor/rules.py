@@ -32,6 +32,7 @@ class Trigger:
     requires: frozenset = frozenset()   # normalised terms; one must be in the clause
     agents: frozenset = frozenset()     # actor ids the agent must be one of
     generic: bool = False               # "الهجوم"/"the attack" after an event names it again
+    unless: frozenset = frozenset()     # normalised terms; one in the clause silences it
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,7 @@ class _Compiler:
                 continue
             for i, item in enumerate(self._list(items, path, line, f"triggers.{ttype}")):
                 iline = line_of(items, i)
-                got = self._term(item, path, iline, ("term", "case", "clitics", "requires", "agents", "generic"))
+                got = self._term(item, path, iline, ("term", "case", "clitics", "requires", "agents", "generic", "unless"))
                 if not got:
                     continue
                 text, opts = got
@@ -259,12 +260,21 @@ class _Compiler:
                         self.rules.required.add(key, r)
                     else:
                         self.err(f"empty or invalid `requires` term for '{text}'", path, iline)
+                unless = []
+                for r in self._list(opts.get("unless"), path, iline, "unless"):
+                    if isinstance(r, str) and normalise_term(r):
+                        key = normalise_term(r).lower()
+                        unless.append(key)
+                        self.rules.required.add(key, r)
+                    else:
+                        self.err(f"empty or invalid `unless` term for '{text}'", path, iline)
                 agents = self._list(opts.get("agents"), path, iline, "agents")
                 for a in agents:
                     if a not in self.rules.actors:
                         self.err(f"unknown actor '{a}' in `agents` of trigger '{text}'", path, iline,
                                  "add it under actors: or fix the id")
-                trig = Trigger(ttype, text, frozenset(requires), frozenset(agents), bool(opts.get("generic")))
+                trig = Trigger(ttype, text, frozenset(requires), frozenset(agents), bool(opts.get("generic")),
+                               frozenset(unless))
                 self.m.add(text, ("trigger", trig), bool(opts.get("case")), opts.get("clitics", True))
 
     def _changes(self, path, section):
@@ -342,11 +352,16 @@ class _Compiler:
                          "write e.g. {phrase: ضربة جزاء, reason: football}")
                 continue
             scope = item.get("scope", "words")
-            if scope not in ("words", "sentence"):
-                self.err(f"exclusion '{item['phrase']}': scope must be words or sentence", path, iline,
-                         "words: only triggers it overlaps; sentence: every trigger of its sentence")
+            if scope not in ("words", "sentence", "text"):
+                self.err(f"exclusion '{item['phrase']}': scope must be words, sentence or text", path, iline,
+                         "words: the triggers it overlaps; sentence/text: every trigger of its sentence/text")
                 continue
-            self.m.add(item["phrase"], ("exclusion", item.get("reason", item["phrase"]), scope),
+            types = self._list(item.get("types"), path, iline, "types")
+            for t in types:
+                if t not in TYPES:
+                    self.err(f"exclusion '{item['phrase']}': unknown signal type '{t}'", path, iline,
+                             f"use one of: {', '.join(TYPES)}")
+            self.m.add(item["phrase"], ("exclusion", item.get("reason", item["phrase"]), scope, frozenset(types)),
                        bool(item.get("case")), item.get("clitics", True))
 
     def _roles(self, path, section):
