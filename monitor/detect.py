@@ -73,7 +73,8 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
             found.extend(sig)
     found = _threats_about_others(found, misses)
     _unclaimed(found, hits, src)
-    _casualties_follow_their_cause(found)
+    _claimed(found, hits, words, rules)
+    _casualties_follow_their_cause(found, src)
     found += _denials_of_reports(hits, found, words, rules, src)
     return Analysis(_collapse(found), misses)
 
@@ -331,6 +332,22 @@ def _unclaimed(found: list[Signal], hits: list[Hit], src: "_Source") -> None:
             s.agent = "unknown"
 
 
+def _claimed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules) -> None:
+    """"وتبنى تنظيم داعش التفجير", "ISIS claimed the attack": the claimant is the agent of
+    the text's violence that names no other (rule 7)."""
+    claimant = None
+    for h in hits:
+        if h.payload[0] != "actor" or h.payload[1] in ("unknown", "civilians"):
+            continue
+        if "claim" in words.before(rules.roles, h, gap=0) or "claim" in words.after(rules.roles, h, len(words.tokens) - 1):
+            claimant = h.payload[1]
+            break
+    if claimant:
+        for s in found:
+            if s.agent in (None, "unknown") and s.modality == "occurred" and s.type in VIOLENT + ("casualties",):
+                s.agent = claimant
+
+
 def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source") -> list[Signal]:
     """"The SDF said Turkish artillery shelled villages; Ankara denied the claim": a denial
     clause with no event of its own denies the events its speaker is said to have done
@@ -364,7 +381,11 @@ def _previous_sentence_start(src: "_Source", start: int) -> int:
     return prev[-1] if prev else start
 
 
-def _casualties_follow_their_cause(found: list[Signal]) -> None:
+def _sentence_before(c: Signal, s: Signal, src: "_Source") -> bool:
+    return s.start >= _previous_sentence_start(src, c.start)
+
+
+def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
     """"A Turkish drone hit a car, killing two" / "قُتل ثلاثة أطفال بقصف للقوات التركية":
     the dead were killed by the agent of the violent event of the same sentence
     (CODEBOOK rule 13), whoever stands nearest the word "killed"."""
@@ -373,6 +394,11 @@ def _casualties_follow_their_cause(found: list[Signal]) -> None:
             continue
         causes = [s for s in found if s.type in VIOLENT and s.start == c.start and s.agent
                   and s.modality == "occurred"]
+        if not causes and not c.agent:
+            # "Turkish jets struck… A first toll: three civilians killed" — the sentence before.
+            causes = [s for s in found if s.type in VIOLENT and s.agent and s.modality == "occurred"
+                      and s.end <= c.start and s.start >= src.n.source_offset(0) and
+                      _sentence_before(c, s, src)]
         if causes:
             cause = min(causes, key=lambda s: abs(s.why["at"] - c.why["at"]))
             own = c.agent

@@ -16,6 +16,8 @@ from .text import is_arabic
 # Types whose second party is acted upon; patrols and cooperation name partners instead.
 TARGETED = {"airstrike", "shelling", "ground_assault", "clashes", "explosion", "casualties", "threat"}
 RECIPROCAL = {"clashes", "cooperation_change"}
+# "بين الطرفين", "between the two sides": the parties were named before, not off the list.
+_BOTH_SIDES = {"الطرفين", "الطرفان", "الجانبين", "الجانبان", "the", "both", "them"}
 
 
 @dataclass(frozen=True)
@@ -113,13 +115,22 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers) -> Ment
         return min(marked, key=dist)
     if ttype == "casualties":
         return _killer(candidates, first, words, arabic, markers)
+    if ttype == "explosion":
+        # A blast names no perpetrator by itself; only one standing right by it
+        # ("ISIS car bomb") or marked ("زرعها مجهولون", "planted by") is its agent.
+        close = [m for m in candidates if m.role == "neutral" and dist(m) <= 1 and m.actor != "unknown"
+                 and (arabic or m.hit.end <= first.start)]
+        unknown = [m for m in candidates if m.actor == "unknown"]
+        return (unknown or close or [None])[0]
     if ttype in RECIPROCAL:
         first_named = [m for m in candidates if m.role == "first"]
         if first_named:
             return min(first_named, key=lambda m: m.hit.start)
-        if words.inside(markers, *_span(ms, anchors, words)) and any(
-                p == "between" for _, _, p in words.inside(markers, *_span(ms, anchors, words))):
-            return None   # "بين مسلحين من العشائر وقسد": the first-named party is not on the list
+        last = max(words.last(a) for a in anchors)
+        for i, j, p in words.inside(markers, last + 1, last + 3):
+            after = words.tokens.words[j + 1] if j + 1 < len(words.tokens) else ""
+            if p == "between" and i <= last + 2 and after not in _BOTH_SIDES:
+                return None   # "اشتباكات بين مسلحين من العشائر وقسد": the first-named party is off the list
     neutral = [m for m in candidates if m.role in ("neutral", "first")] or \
         [m for m in candidates if m.role == "partner"]
     if not neutral:
@@ -178,13 +189,6 @@ def _pick_target(ttype, ms, agents, first, words) -> Mention | None:
     if ttype in RECIPROCAL and not after:
         return None
     return min(after, key=lambda m: m.hit.start) if after else None
-
-
-def _span(ms, anchors, words) -> tuple[int, int]:
-    """Word range from the first anchor to the last actor: where a "between" would be."""
-    lo = min(words.first(a) for a in anchors)
-    hi = max([words.last(m.hit) for m in ms] + [lo])
-    return lo, hi
 
 
 def _overlap(a: Hit, b: Hit) -> bool:
