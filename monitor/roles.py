@@ -50,13 +50,12 @@ def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]
             # whatever marker stands before the trigger ("بالرد على الغارة الإسرائيلية").
             kinds -= {"target"}
         # "from areas held by X" holds "areas held by X": the origin marker wins.
-        role = "agent" if kinds & {"agent", "origin"} else "target" if "target" in kinds else "neutral"
+        role = "agent" if kinds & {"agent", "origin"} else "first" if "between" in kinds \
+            else "target" if "target" in kinds else "neutral"
         if role == "neutral" and "target_after" in words.after(markers, h, clause.last):
             role = "target"       # "SDF positions", "a regime checkpoint"
         if role == "neutral" and "partner" in kinds:
             role = "partner"      # "… مع التحالف", "… with the coalition"
-        if role == "neutral" and "between" in kinds:
-            role = "first"        # "clashes between X and Y": X is the first-named party
         if h.payload[1] == "civilians":
             role = "target"
         out.append(Mention(h, h.payload[1], role))
@@ -80,6 +79,8 @@ def joined(a: Mention, b: Mention, words: Words, markers: PhraseSet) -> bool:
     gap = words.between(a.hit, b.hit)
     if gap == 0 and (b.hit.left.startswith("و") or words.text[a.hit.end:b.hit.start].strip() in ("-", "–", "/")):
         return True     # "القوات التركية والفصائل", "Russian-Turkish patrols", "PKK/YPG"
+    if 0 < gap <= 2 and words.tokens.words[words.last(a.hit) + 1].startswith("و"):
+        return True     # "الجيش التركي وفصائل «الجيش الوطني»", "قسد ومقاتلو مجلس منبج"
     lo, hi = words.last(a.hit) + 1, words.first(b.hit) - 1
     return gap <= 3 and any(p == "joint" for _, _, p in words.inside(markers, lo, hi))
 
