@@ -339,7 +339,7 @@ def _claimed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules) -
     for h in hits:
         if h.payload[0] != "actor" or h.payload[1] in ("unknown", "civilians"):
             continue
-        if "claim" in words.before(rules.roles, h, gap=0) or "claim" in words.after(rules.roles, h, len(words.tokens) - 1):
+        if "claim" in words.before(rules.roles, h, gap=1) or "claim" in words.after(rules.roles, h, len(words.tokens) - 1):
             claimant = h.payload[1]
             break
     if claimant:

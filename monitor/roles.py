@@ -92,6 +92,11 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
     first = min(anchors, key=lambda a: a.start)
     arabic = is_arabic(anchors[0].payload[1].term)
     agent = _pick_agent(ttype, ms, anchors, first, words, arabic, markers)
+    if agent and ttype in RECIPROCAL:
+        # "استأنفت قسد ووزارة الدفاع التنسيق": a reciprocal relation goes to the first-named.
+        earlier = [m for m in ms if m.hit.start < agent.hit.start and m.actor not in ("civilians", "unknown")
+                   and joined(m, agent, words, markers)]
+        agent = min(earlier, key=lambda m: m.hit.start) if earlier else agent
     agents = [agent] if agent else []
     if agent and ttype not in RECIPROCAL:
         for m in sorted(ms, key=lambda m: abs(m.hit.start - agent.hit.start)):
