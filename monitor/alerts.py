@@ -9,11 +9,13 @@ alert. Once an alert is sent, the story can still produce:
 The payload stored with each row is what render.py turns into a message.
 """
 import json
+import re
 
 from . import render
 from .rules import AlertRule
 
 _ORDER = {"occurred": 0, "threatened": 1, "denied": 2}
+_OBFUSCATED = re.compile(r"(?<=[A-Za-z])\*+(?=[A-Za-z])")   # SOHR English writes "kil*led"
 CORROBORATION_BONUS = 0.1     # per independent source beyond the first
 MAX_SIGNALS = 20              # lines in one alert; channels with less room show fewer
 
@@ -55,8 +57,14 @@ def dedupe_key(cluster_id: int, channel: str) -> str:
 
 
 def line_key(s: dict) -> list:
-    """One alert line per (type, modality, change, agent): what counts as news in a story."""
+    """One alert line per (type, modality, change, agent)."""
     return [s["type"], s["modality"], s.get("change"), s.get("agent")]
+
+
+def kind_key(s: dict) -> list:
+    """A kind of signal (type, modality, change): a story that gains a kind its sent alert
+    did not have gets a follow-up. Not by agent: outlets name the parties differently."""
+    return [s["type"], s["modality"], s.get("change")]
 
 
 def distinct(signals: list[dict]) -> list[dict]:
@@ -84,7 +92,7 @@ def event(articles: list[dict], signals: list[dict], independent: int, rule_name
     places = getattr(rules, "places", {}) or {}
     actors = getattr(rules, "actors", {}) or {}
     return {
-        "title": lead.get("title") or "(untitled)",
+        "title": _OBFUSCATED.sub("", lead.get("title") or "") or "(untitled)",
         "lang": lead.get("lang") or "ar",
         "url": lead["url"],
         "articles": [{k: a.get(k) for k in ("source", "url", "title", "lang", "published_at", "reprint_of")}
@@ -95,7 +103,7 @@ def event(articles: list[dict], signals: list[dict], independent: int, rule_name
                      "agent_name": actors.get(s.get("agent")), "target_name": actors.get(s.get("target")),
                      "place_name": (places.get(s.get("place")) or (None,))[0],
                      "governorate": (places.get(s.get("place")) or (None, None))[1]} for s in lines],
-        "keys": [line_key(s) for s in distinct(signals)],
+        "keys": [list(k) for k in dict.fromkeys(tuple(kind_key(s)) for s in signals)],
         "score": max(corroborated(s["score"], independent) for s in signals),
         "independent": independent,
         "rules": list(rule_names),
@@ -120,7 +128,7 @@ def changes(rows: list[dict], channel, cluster_id: int, ev: dict) -> list[tuple]
     if any(payloads[r["id"]] is None for r in done):
         return []      # sent before payloads were stored: nothing to compare with, stay silent
     covered = {tuple(k) for r in done for k in payloads[r["id"]]["keys"]}
-    new = [s for s in ev["signals"] if tuple(line_key(s)) not in covered]
+    new = [s for s in ev["signals"] if tuple(kind_key(s)) not in covered]
     out = []
     pending = next((r for r in alerts if r["status"] == "pending"), None)
     if new:

@@ -16,7 +16,7 @@ import json
 import logging
 import sys
 from datetime import datetime, timedelta, timezone
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import apprise
 from apprise.decorators import notify
@@ -56,7 +56,7 @@ def redact(url: str, secrets=()) -> str:
     shown = urlsplit(ap[0].url(privacy=True))
     keep = {k for k, _ in parse_qsl(urlsplit(url).query)}
     query = "&".join(f"{k}={v}" for k, v in parse_qsl(shown.query) if k in keep)
-    return mask(urlunsplit(shown._replace(query=query)), secrets)
+    return mask(f"{shown.scheme}://{shown.netloc}{shown.path}" + (f"?{query}" if query else ""), secrets)
 
 
 def check(channel) -> str | None:
@@ -71,7 +71,7 @@ def send(channel, title: str, body: str, fmt: str = "text") -> str | None:
     ap = apprise.Apprise()
     if not ap.add(channel.url):
         return f"invalid channel URL {redact(channel.url, channel.secrets)}: check its scheme and fields"
-    with apprise.LogCapture(level=logging.WARNING) as log:
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:
         try:
             ok = ap.notify(body=body, title=title, body_format=_FORMATS[fmt])
         except Exception as exc:          # a plugin bug must not stop the other deliveries

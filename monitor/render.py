@@ -155,10 +155,10 @@ def email(ev: dict, kind: str = "alert") -> tuple[str, str]:
                  f'<p dir="auto">Now {_independent(ev["independent"])} (was {prev["independent"]}); '
                  f'score {prev["score"]:.2f} → {ev["score"]:.2f}.</p>' + _email_sources(ev))
         return subject(ev, kind), _page(ev["lang"], inner)
-    rows = "".join(f'<li dir="auto"><b>{html.escape(label(s))}</b> (score {s["score"]:.2f})'
-                   f'<blockquote dir="auto">{html.escape(_cut(s["evidence"], 600))}</blockquote></li>'
+    rows = "".join(f'<p dir="auto"><b>{html.escape(label(s))}</b> (score {s["score"]:.2f})</p>'
+                   f'<blockquote dir="auto">{html.escape(_cut(s["evidence"], 600))}</blockquote>'
                    for s in ev["signals"])
-    inner = (f'<h2 dir="auto">{html.escape(ev["title"])}</h2><ul>{rows}</ul>' + _email_sources(ev)
+    inner = (f'<h2 dir="auto">{html.escape(ev["title"])}</h2>{rows}' + _email_sources(ev)
              + f'<p dir="auto">Score {ev["score"]:.2f}. Rules: {html.escape(", ".join(ev["rules"]))}.</p>')
     return subject(ev, kind), _page(ev["lang"], inner)
 

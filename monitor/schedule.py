@@ -114,3 +114,20 @@ def parse_time(text: str | None) -> datetime | None:
     except ValueError:
         return None
     return (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+def wait_reason(channel, row: dict, now: datetime) -> str | None:
+    """Why a pending outbox row has not gone out yet, for `monitor alerts`."""
+    if channel is None:
+        return f"channel '{row['channel']}' is no longer in the config"
+    due = parse_time(row["next_attempt_at"])
+    if due and due > now:
+        return f"retry after {due:%Y-%m-%d %H:%M} UTC (back-off)"
+    quiet = quiet_until(channel, now)
+    if quiet and (channel.urgent_score is None or (row["score"] or 0) < channel.urgent_score):
+        return f"quiet hours until {quiet:%Y-%m-%d %H:%M} UTC"
+    if channel.digest:
+        at = next_digest(channel, parse_time(row["created_at"]))
+        if at and at > now:
+            return f"next digest at {at:%Y-%m-%d %H:%M} UTC"
+    return "due: the next `monitor run` sends it"
