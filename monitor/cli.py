@@ -73,6 +73,10 @@ def check(config_path):
         problems += e.errors
     except UserError as e:
         problems.append(e)
+    if config:
+        from .notify import check as check_channel
+        problems += [UserError(msg, config.path, ch.line, "see the apprise URL formats in config.yaml")
+                     for ch in config.channels if (msg := check_channel(ch))]
     try:
         rules = load_rules(config.watchlists if config else _watchlists_of(config_path))
     except UserErrors as e:

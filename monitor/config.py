@@ -207,40 +207,40 @@ def _channel_options(c: dict, path, line, errors) -> dict:
     from . import schedule
     name, out = c["name"], {}
 
-    def bad(msg, hint):
-        errors.append(UserError(f"channel '{name}': {msg}", path, line, hint))
+    def bad(key, msg, hint):
+        errors.append(UserError(f"channel '{name}': {msg}", path, line_of(c, key) or line, hint))
     for key in c:
         if key not in CHANNEL_KEYS:
-            bad(f"unknown key '{key}'", f"use one of: {', '.join(CHANNEL_KEYS)}")
+            bad(key, f"unknown key '{key}'", f"use one of: {', '.join(CHANNEL_KEYS)}")
     for key in ("min_score", "urgent_score"):
         if c.get(key) is not None:
             value = c[key]
             if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1:
                 out[key] = float(value)
             else:
-                bad(f"`{key}:` must be a number from 0 to 1", "write e.g. 0.5")
+                bad(key, f"`{key}:` must be a number from 0 to 1", "write e.g. 0.5")
     tz = str(c.get("timezone", "UTC"))
     if not schedule.valid_timezone(tz):
-        bad(f"unknown timezone {tz!r}", "use an IANA name such as Asia/Damascus or UTC")
+        bad("timezone", f"unknown timezone {tz!r}", "use an IANA name such as Asia/Damascus or UTC")
         tz = "UTC"
     out["timezone"] = tz
     if c.get("digest") is not None:
         try:
             out["digest"] = schedule.parse_digest(c["digest"], tz)
         except ValueError as e:
-            bad(f"invalid `digest:` ({e})", 'write times of day ["07:00", "19:00"] or a cron line "0 */6 * * *"')
+            bad("digest", f"invalid `digest:` ({e})", 'write times of day ["07:00", "19:00"] or a cron line "0 */6 * * *"')
     if c.get("quiet_hours") is not None:
         try:
             out["quiet_hours"] = schedule.parse_quiet_hours(c["quiet_hours"])
         except ValueError:
-            bad(f"invalid `quiet_hours:` {c['quiet_hours']!r}", 'write "22:00-07:00"')
+            bad("quiet_hours", f"invalid `quiet_hours:` {c['quiet_hours']!r}", 'write "22:00-07:00"')
     if "updates" in c:
         if not isinstance(c["updates"], bool):
-            bad("`updates:` must be true or false", "write updates: true")
+            bad("updates", "`updates:` must be true or false", "write updates: true")
         out["updates"] = bool(c["updates"])
     if "burst" in c:
-        if not isinstance(c["burst"], int) or c["burst"] < 1:
-            bad("`burst:` must be a whole number of at least 1", "write e.g. burst: 5")
+        if isinstance(c["burst"], bool) or not isinstance(c["burst"], int) or c["burst"] < 1:
+            bad("burst", "`burst:` must be a whole number of at least 1", "write e.g. burst: 5")
         else:
             out["burst"] = c["burst"]
     return out

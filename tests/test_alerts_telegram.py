@@ -78,3 +78,12 @@ def test_test_alert_names_an_unknown_channel(tmp_path):
     assert r.returncode == 1 and "no channel named 'nope'" in r.stderr and "known channels: console" in r.stderr
     ok = monitor("test-alert", "-c", str(config))
     assert ok.returncode == 0 and "=== ALERT: TEST from monitor" in ok.stdout and "console: sent" in ok.stdout
+
+
+def test_check_rejects_a_channel_url_apprise_cannot_use_without_showing_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("TG_TOKEN", "not-a-bot-token-5150")
+    config = tmp_path / "config.yaml"
+    config.write_text("channels:\n  - name: console\n    url: console://\n  - name: tg\n    url: tgram://${TG_TOKEN}/1\n")
+    r = monitor("check", "-c", str(config))
+    assert r.returncode == 1 and "channel 'tg': apprise cannot use the URL tgram://" in r.stderr and "line 4" in r.stderr
+    assert "5150" not in r.stdout + r.stderr
