@@ -47,11 +47,6 @@ def route(signals: list[dict], n_sources: int, rules, channel) -> tuple[list, li
     return (names, picked) if picked else None
 
 
-def plan(signals: list[dict], n_sources: int, rules, channels) -> dict:
-    """{channel name: (rule names, signals)} for the channels this story must reach."""
-    return {ch.name: r for ch in channels if (r := route(signals, n_sources, rules, ch))}
-
-
 def dedupe_key(cluster_id: int, channel: str) -> str:
     return f"cluster:{cluster_id}:{channel}"
 
@@ -87,8 +82,11 @@ def event(articles: list[dict], signals: list[dict], independent: int, rule_name
     """The payload of one outbox row: everything a channel needs to render the alert."""
     lines = distinct(signals)[:MAX_SIGNALS]
     lead = next((a for a in articles if not a.get("reprint_of")), articles[0])
-    by_source = {a["source"]: a for a in articles if a is not lead}
-    shown = [lead] + [a for a in by_source.values() if a["source"] != lead["source"]]
+    others: dict = {}
+    for a in articles:                    # one link per source: its first article
+        if a["source"] != lead["source"]:
+            others.setdefault(a["source"], a)
+    shown = [lead, *others.values()]
     places = getattr(rules, "places", {}) or {}
     actors = getattr(rules, "actors", {}) or {}
     return {
@@ -132,7 +130,7 @@ def changes(rows: list[dict], channel, cluster_id: int, ev: dict) -> list[tuple]
     out = []
     pending = next((r for r in alerts if r["status"] == "pending"), None)
     if new:
-        fresh = {**ev, "signals": new, "score": max(s["score"] for s in new)} if done else ev
+        fresh = {**ev, "signals": new, "score": max(s["score"] for s in new), "follow_up": True} if done else ev
         if pending:
             out.append(("update", pending["id"], outbox_row(fresh)))
         else:

@@ -163,8 +163,11 @@ def _send_batch(db, channel, rows: list[dict], stats: dict, now: datetime) -> No
         for row in rows:
             attempts = row["attempts"] + 1
             if error is None:
-                store.update_alert(db, row["id"], {"status": "sent", "sent_at": store.now(), "attempts": attempts,
-                                                   "last_error": None})
+                # Record what was sent: a worker of another run may have grown the row meanwhile,
+                # and the story's next change compares with what readers actually saw.
+                store.update_alert(db, row["id"], {
+                    "status": "sent", "sent_at": store.now(), "attempts": attempts, "last_error": None,
+                    **{k: row[k] for k in ("title", "body", "sources", "score", "payload") if k in row}})
             else:
                 store.update_alert(db, row["id"], {
                     "status": "failed" if attempts >= MAX_ATTEMPTS else "pending", "attempts": attempts,

@@ -67,6 +67,11 @@ def _sources(ev: dict) -> str:
                      for a in ev["articles"])
 
 
+def _title(ev: dict) -> str:
+    """The headline; a follow-up (a new kind of signal in a story already alerted) says so."""
+    return ("Follow-up: " if ev.get("follow_up") else "") + ev["title"]
+
+
 def _independent(n: int) -> str:
     return f"{n} independent source" + ("" if n == 1 else "s")
 
@@ -83,7 +88,7 @@ def text(ev: dict, kind: str = "alert") -> tuple[str, str]:
         lines.append(f"- {summary(s)} (score {s['score']:.2f})")
         lines.append(f"  “{_cut(s['evidence'], 300)}”")
     lines += [f"Link: {a['url']}" for a in ev["articles"]]
-    return ev["title"], "\n".join(lines)
+    return _title(ev), "\n".join(lines)
 
 
 # -- Telegram -----------------------------------------------------------------------
@@ -94,7 +99,8 @@ def telegram(ev: dict, kind: str = "alert") -> str:
         body = _telegram(ev, kind, evidence, links, lines, title)
         if _units(body) <= TELEGRAM_LIMIT:
             return body
-    return body[:TELEGRAM_LIMIT // 2]     # unreachable with the caps above; never send too long
+    # Only absurdly long URLs get here: the headline and the address as text (Telegram links it).
+    return f"<b>{_esc(_cut(_title(ev), 200))}</b>\n{_esc(_cut(ev['url'], 1500))}"
 
 
 def _links(ev: dict, n: int) -> str:
@@ -105,7 +111,7 @@ def _links(ev: dict, n: int) -> str:
 
 
 def _telegram(ev, kind, evidence, links, lines, title) -> str:
-    head = f'<b>{_esc(_cut(ev["title"], title))}</b>'
+    head = f'<b>{_esc(_cut(_title(ev), title))}</b>'
     if kind == "update":
         prev = ev["previous"]
         return "\n".join([f"<b>Update</b> · {head}",
@@ -124,7 +130,7 @@ def subject(ev: dict, kind: str = "alert") -> str:
     if kind == "update":
         return _cut(f"[monitor] Update: now {_independent(ev['independent'])} — {ev['title']}", SUBJECT_MAX)
     top = label(ev["signals"][0]) if ev["signals"] else "alert"
-    return _cut(f"[monitor] {top} — {ev['title']}", SUBJECT_MAX)
+    return _cut(f"[monitor] {top} — {_title(ev)}", SUBJECT_MAX)
 
 
 def _page(lang: str, inner: str) -> str:
@@ -158,7 +164,7 @@ def email(ev: dict, kind: str = "alert") -> tuple[str, str]:
     rows = "".join(f'<p dir="auto"><b>{html.escape(label(s))}</b> (score {s["score"]:.2f})</p>'
                    f'<blockquote dir="auto">{html.escape(_cut(s["evidence"], 600))}</blockquote>'
                    for s in ev["signals"])
-    inner = (f'<h2 dir="auto">{html.escape(ev["title"])}</h2>{rows}' + _email_sources(ev)
+    inner = (f'<h2 dir="auto">{html.escape(_title(ev))}</h2>{rows}' + _email_sources(ev)
              + f'<p dir="auto">Score {ev["score"]:.2f}. Rules: {html.escape(", ".join(ev["rules"]))}.</p>')
     return subject(ev, kind), _page(ev["lang"], inner)
 
@@ -174,6 +180,7 @@ def _groups(items: list[tuple[str, dict]]) -> list[tuple[str, list[tuple[str, li
             place += f" ({top['governorate']})"
         typ = top.get("type", "alert").replace("_", " ")
         places.setdefault(place, {}).setdefault(typ, []).append((kind, ev))
+
     def weight(p):
         return (p[0] == _NO_PLACE, -max(ev["score"] for ts in p[1].values() for _, ev in ts))
     return [(p, sorted(ts.items())) for p, ts in sorted(places.items(), key=weight)]
@@ -181,7 +188,7 @@ def _groups(items: list[tuple[str, dict]]) -> list[tuple[str, list[tuple[str, li
 
 def _entry_text(kind, ev) -> str:
     who = label(ev["signals"][0]) if ev["signals"] else ""
-    return (("Update: " if kind == "update" else "") + f"{ev['title']} — {who}; {_sources(ev)}; "
+    return (("Update: " if kind == "update" else "") + f"{_title(ev)} — {who}; {_sources(ev)}; "
             f"score {ev['score']:.2f}")
 
 
@@ -189,9 +196,9 @@ def digest(items: list[tuple[str, dict]], style: str) -> tuple[str, str]:
     """One message for several alerts: (title, body) in the channel's style."""
     n = len(items)
     groups = _groups(items)
-    title = f"[monitor] Digest: {n} alert{'s' if n != 1 else ''} in {len(groups)} place{'s' if len(groups) != 1 else ''}"
+    head = f"Digest: {n} alert{'s' if n != 1 else ''} in {len(groups)} place{'s' if len(groups) != 1 else ''}"
     if style == "email":
-        inner = [f"<h2>{html.escape(title[10:])}</h2>"]
+        inner = [f"<h2>{html.escape(head)}</h2>"]
         for place, types in groups:
             inner.append(f'<h3 dir="auto">{html.escape(place)}</h3>')
             for typ, evs in types:
@@ -199,16 +206,16 @@ def digest(items: list[tuple[str, dict]], style: str) -> tuple[str, str]:
                 inner += [f'<li dir="auto">{html.escape(_entry_text(k, e))}<br>{_a(e["url"])}</li>' for k, e in evs]
                 inner.append("</ul>")
         lang = "ar" if sum(e["lang"] == "ar" for _, e in items) * 2 >= n else "en"
-        return title, _page(lang, "\n".join(inner))
+        return f"[monitor] {head}", _page(lang, "\n".join(inner))
     if style == "telegram":
-        return "", _telegram_digest(title[10:], groups, n)
+        return "", _telegram_digest(head, groups, n)
     lines = []
     for place, types in groups:
         lines.append(f"== {place}")
         for typ, evs in types:
             lines.append(f"  {typ}:")
             lines += [f"  - {_entry_text(k, e)}\n    {e['url']}" for k, e in evs]
-    return title[10:], "\n".join(lines)
+    return head, "\n".join(lines)
 
 
 def _telegram_digest(title: str, groups, n: int) -> str:
@@ -221,7 +228,7 @@ def _telegram_digest(title: str, groups, n: int) -> str:
             for kind, ev in evs:
                 who = f" {_esc(label(ev['signals'][0]))}" if ev["signals"] else ""
                 entry = (("Update: " if kind == "update" else "") + f'• <a href="{_href(ev["url"])}">'
-                         f'{_esc(_cut(ev["title"], 140))}</a>{who} ({_esc(", ".join(a["source"] for a in ev["articles"]))})')
+                         f'{_esc(_cut(_title(ev), 140))}</a>{who} ({_esc(", ".join(a["source"] for a in ev["articles"]))})')
                 if _units("\n".join(lines + heads + [entry])) > TELEGRAM_LIMIT - 80:
                     return "\n".join(lines + [f"… and {n - shown} more: see monitor alerts --status sent"])
                 lines += heads + [entry]

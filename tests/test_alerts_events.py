@@ -1,6 +1,7 @@
 """One event, one alert: pages go through the real pipeline function (extract, detect, store,
 cluster, outbox in one SQLite transaction) and alerts are delivered to a real SMTP server.
 Digests, quiet hours, bursts and corroboration updates are checked at chosen clock times."""
+import fcntl
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -128,7 +129,8 @@ def test_corroboration_raises_the_score_and_sends_one_update_where_asked(tmp_pat
     assert notify.deliver(db, ctx.channels)["sent"] == 2
     for name in ("eager", "calm"):
         follow = inbox(smtp, name)[-1]
-        assert "casualties" in follow["Subject"] and "3 independent sources" in parts(follow)["text/plain"]
+        assert "casualties" in follow["Subject"] and "— Follow-up: Turkish drones" in follow["Subject"]
+        assert "3 independent sources" in parts(follow)["text/plain"]
     assert len(inbox(smtp, "eager")) == 3 and len(inbox(smtp, "calm")) == 2
 
 
@@ -169,3 +171,13 @@ def test_quiet_hours_hold_alerts_except_urgent_ones_until_morning(tmp_path, rule
     notify.deliver(db, ctx.channels, now=night + timedelta(hours=9))          # 08:30 in Damascus
     assert len(inbox(smtp, "quiet")) == 2
     assert rows(tmp_path / "monitor.db", "select distinct status from alerts") == [("sent",)]
+
+
+def test_only_one_process_delivers_at_a_time(tmp_path, rules, smtp):
+    db, ctx = setup(tmp_path, rules, [mail(smtp, "desk")])
+    process_page(db, ctx, page(*EN))
+    with open(str(tmp_path / "monitor.db") + ".deliver.lock", "w") as other:   # another monitor delivering
+        fcntl.flock(other, fcntl.LOCK_EX)
+        busy = notify.deliver(db, ctx.channels)
+        assert busy["busy"] and busy["sent"] == 0 and smtp.messages == []
+    assert notify.deliver(db, ctx.channels)["sent"] == 1 and len(smtp.messages) == 1
