@@ -155,7 +155,8 @@ def status(config_path, as_json):
 @click.option("--channel", default=None, metavar="NAME", help="Only this channel's alerts.")
 @click.option("--limit", default=50, show_default=True)
 @click.option("--retry", is_flag=True, help="Make failed and backing-off alerts due now (after fixing a channel).")
-def alerts_cmd(config_path, status_, channel, limit, retry):
+@click.option("--show", type=int, default=None, metavar="ID", help="Print one alert in full, as text.")
+def alerts_cmd(config_path, status_, channel, limit, retry, show):
     """List the alert outbox: channels, then pending, failed and sent alerts.
 
     Secrets in channel URLs are masked. A pending alert says why it waits (back-off,
@@ -171,6 +172,13 @@ def alerts_cmd(config_path, status_, channel, limit, retry):
     config = load_config(config_path)
     db = store.open_db(config.database)
     channels = {c.name: c for c in config.channels}
+    if show is not None:
+        row = store.alert(db, show)
+        if row is None:
+            raise UserError(f"no alert #{show} in the outbox", hint="list them with `monitor alerts`")
+        click.echo(f"#{row['id']} {row['status']} {row['kind']} to {row['channel']} (sent {row['sent_at'] or '-'})\n"
+                   f"{row['title']}\n{row['body']}")
+        return
     if retry:
         n = store.retry_alerts(db, channel)
         click.echo(f"{n} alert(s) due now: `monitor run` sends them")

@@ -237,6 +237,10 @@ def insert_signals(db, article_id: int, signals: list[dict]) -> None:
 
 
 # -- alerts (the outbox) ------------------------------------------------------
+def alert(db, alert_id: int) -> dict | None:
+    return next(db.query("select * from alerts where id = ?", [alert_id]), None)
+
+
 def alert_by_key(db, key: str) -> dict | None:
     return next(db.query("select * from alerts where dedupe_key = ?", [key]), None)
 

@@ -109,21 +109,23 @@ def _delivery_lock(db):
 
 
 def batches(rows: list[dict], channel, now: datetime) -> tuple[list[list[dict]], int]:
-    """The messages to send now for one channel's due rows, and how many rows wait (quiet
-    hours, next digest). A burst of more than `channel.burst` alerts becomes one digest."""
+    """The messages to send now for one channel's due rows, and how many rows wait.
+    Urgent alerts go at once, alone; the rest wait for the end of quiet hours and for the
+    next digest time; a burst of more than `channel.burst` alerts becomes one digest."""
+    bar = channel.urgent_score
+    urgent = [r for r in rows if bar is not None and (r["score"] or 0) >= bar]
+    rest = [r for r in rows if not (bar is not None and (r["score"] or 0) >= bar)]
     if schedule.quiet_until(channel, now):
-        urgent = channel.urgent_score
-        ready = [r for r in rows if urgent is not None and (r["score"] or 0) >= urgent]
-    else:
-        ready = rows
+        rest = []
+    elif channel.digest:
+        rest = [r for r in rest if schedule.digest_due(channel, schedule.parse_time(r["created_at"]), now)]
     if channel.digest:
-        ready = [r for r in ready if schedule.digest_due(channel, schedule.parse_time(r["created_at"]), now)]
-        groups = [ready] if ready else []
-    elif channel.burst and len(ready) > channel.burst:
-        groups = [ready]
+        groups = [[r] for r in urgent] + ([rest] if rest else [])
+    elif channel.burst and len(urgent) + len(rest) > channel.burst:
+        groups = [urgent + rest]
     else:
-        groups = [[r] for r in ready]
-    return groups, len(rows) - len(ready)
+        groups = [[r] for r in urgent + rest]
+    return groups, len(rows) - len(urgent) - len(rest)
 
 
 def deliver(db, channels, now: datetime | None = None) -> dict:

@@ -95,10 +95,11 @@ def describe(channel) -> str:
     parts = [f"digest {' | '.join(channel.digest)}" if channel.digest else "immediate"]
     if channel.quiet_hours:
         s, e = channel.quiet_hours
-        parts.append(f"quiet {s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}"
-                     + (f" (urgent ≥ {channel.urgent_score:g} still sent)" if channel.urgent_score is not None else ""))
+        parts.append(f"quiet {s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}")
     if channel.digest or channel.quiet_hours:
         parts[-1] += f" {channel.timezone}"
+    if channel.urgent_score is not None:
+        parts.append(f"urgent ≥ {channel.urgent_score:g} at once")
     if channel.min_score:
         parts.append(f"min score {channel.min_score:g}")
     parts.append("updates" if channel.updates else "no updates")
@@ -123,8 +124,10 @@ def wait_reason(channel, row: dict, now: datetime) -> str | None:
     due = parse_time(row["next_attempt_at"])
     if due and due > now:
         return f"retry after {due:%Y-%m-%d %H:%M} UTC (back-off)"
+    if channel.urgent_score is not None and (row["score"] or 0) >= channel.urgent_score:
+        return "urgent: the next `monitor run` sends it"
     quiet = quiet_until(channel, now)
-    if quiet and (channel.urgent_score is None or (row["score"] or 0) < channel.urgent_score):
+    if quiet:
         return f"quiet hours until {quiet:%Y-%m-%d %H:%M} UTC"
     if channel.digest:
         at = next_digest(channel, parse_time(row["created_at"]))

@@ -138,11 +138,15 @@ def test_digest_goes_at_its_time_and_a_burst_becomes_one_digest(tmp_path, rules,
     start = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     at = (start + timedelta(hours=3)).strftime("%H:%M")
     db, ctx = setup(tmp_path, rules, [mail(smtp, "digest", digest=(schedule.parse_digest(at))),
-                                      mail(smtp, "burst", burst=1)])
+                                      mail(smtp, "burst", burst=1),
+                                      mail(smtp, "urgent", digest=schedule.parse_digest(at), urgent_score=0.9)])
     for p in (EN, AR, QAMISHLI):
         process_page(db, ctx, page(*p))
     early = notify.deliver(db, ctx.channels, now=start + timedelta(hours=1))
-    assert inbox(smtp, "digest") == [] and early["waiting"] == 2
+    assert inbox(smtp, "digest") == [] and early["waiting"] == 3
+    # Urgent (0.95: two outlets) goes at once, alone; the rest of that channel waits.
+    [u] = inbox(smtp, "urgent")
+    assert "Tal Tamr" in u["Subject"] and "Digest" not in u["Subject"]
     # Two alerts due at once on a channel with burst: 1 → one digest, grouped by place.
     [b] = inbox(smtp, "burst")
     assert b["Subject"] == "[monitor] Digest: 2 alerts in 2 places"
@@ -151,7 +155,8 @@ def test_digest_goes_at_its_time_and_a_burst_becomes_one_digest(tmp_path, rules,
 
     due = notify.deliver(db, ctx.channels, now=start + timedelta(hours=4))
     [d] = inbox(smtp, "digest")
-    assert due["sent"] == 2 and due["messages"] == 1 and d["Subject"] == b["Subject"]
+    assert due["sent"] == 3 and due["messages"] == 2 and d["Subject"] == b["Subject"]
+    assert "Qamishli" in inbox(smtp, "urgent")[1]["Subject"]       # a digest of one is that alert
     html = parts(d)["text/html"]
     assert html.index("Tal Tamr") < html.index("Qamishli") and "/politics/2026/11/21/q" in html
     assert notify.deliver(db, ctx.channels, now=start + timedelta(days=2))["sent"] == 0
@@ -181,3 +186,25 @@ def test_only_one_process_delivers_at_a_time(tmp_path, rules, smtp):
         busy = notify.deliver(db, ctx.channels)
         assert busy["busy"] and busy["sent"] == 0 and smtp.messages == []
     assert notify.deliver(db, ctx.channels)["sent"] == 1 and len(smtp.messages) == 1
+
+
+def test_alerts_command_shows_retries_and_explains(tmp_path, rules, monkeypatch):
+    from conftest import monitor
+    monkeypatch.setenv("TG_TOKEN", "123456789:AAF-hidden_token")
+    (tmp_path / "config.yaml").write_text(
+        "channels:\n  - name: tg\n    url: tgram://${TG_TOKEN}/-100200\n    quiet_hours: '00:00-23:59'\n")
+    db, ctx = setup(tmp_path, rules, [Channel("tg", "tgram://x/1"), Channel("gone", "console://")])
+    for p in (EN, QAMISHLI):
+        process_page(db, ctx, page(*p))
+    [first, second, *_] = [r[0] for r in rows(tmp_path / "monitor.db", "select id from alerts where channel = 'tg'")]
+    store.update_alert(db, first, {"status": "failed", "attempts": 20, "last_error": "tgram://1...n/: refused"})
+    listing = monitor("alerts", "-c", str(tmp_path / "config.yaml"))
+    out = listing.stdout
+    assert listing.returncode == 0 and "hidden_token" not in out and "tgram://1...n/-100200/" in out
+    assert "Outbox: 3 pending, 1 failed, 0 sent" in out and "last error: tgram://1...n/: refused" in out
+    assert "waiting: quiet hours until" in out and "waiting: channel 'gone' is no longer in the config" in out
+    shown = monitor("alerts", "-c", str(tmp_path / "config.yaml"), "--show", str(second))
+    assert "Sources: almodon" in shown.stdout and "Link: http://modon.test/politics/2026/11/21/q" in shown.stdout
+    retry = monitor("alerts", "-c", str(tmp_path / "config.yaml"), "--retry", "--channel", "tg")
+    assert "1 alert(s) due now" in retry.stdout
+    assert rows(tmp_path / "monitor.db", "select status, attempts from alerts where id = ?", first) == [("pending", 0)]
