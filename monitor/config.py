@@ -39,7 +39,7 @@ class Channel:
     min_score: float = 0.0
     digest: tuple = ()                # cron expressions (in `timezone`); empty = each alert at once
     quiet_hours: tuple | None = None  # (start, end) in minutes after midnight, `timezone`
-    urgent_score: float | None = None  # alerts scoring this much still go out in quiet hours
+    urgent_score: float | None = None  # alerts scoring this much go at once (quiet hours, digests)
     timezone: str = "UTC"
     updates: bool = False             # one short message when another source corroborates
     burst: int | None = None          # more alerts due at once than this: one digest instead
