@@ -73,6 +73,10 @@ def check(config_path):
         problems += e.errors
     except UserError as e:
         problems.append(e)
+    if config:
+        from .notify import check as check_channel
+        problems += [UserError(msg, config.path, ch.line, "see the apprise URL formats in config.yaml")
+                     for ch in config.channels if (msg := check_channel(ch))]
     try:
         rules = load_rules(config.watchlists if config else _watchlists_of(config_path))
     except UserErrors as e:
@@ -186,19 +190,89 @@ def status(config_path, as_json):
 @main.command(name="alerts")
 @config_option
 @click.option("--status", "status_", type=click.Choice(["pending", "sent", "failed"]), default=None)
+@click.option("--channel", default=None, metavar="NAME", help="Only this channel's alerts.")
 @click.option("--limit", default=50, show_default=True)
-def alerts_cmd(config_path, status_, limit):
-    """List alerts in the outbox: pending, failed and sent.
+@click.option("--retry", is_flag=True, help="Make failed and backing-off alerts due now (after fixing a channel).")
+@click.option("--show", type=int, default=None, metavar="ID", help="Print one alert in full, as text.")
+def alerts_cmd(config_path, status_, channel, limit, retry, show):
+    """List the alert outbox: channels, then pending, failed and sent alerts.
+
+    Secrets in channel URLs are masked. A pending alert says why it waits (back-off,
+    quiet hours, next digest); a failed one shows its last error.
 
     Example: monitor alerts --status pending
     """
-    from . import db as store
+    from datetime import datetime, timezone
+
+    from . import db as store, schedule
     from .config import load_config
-    db = store.open_db(load_config(config_path).database)
-    for a in store.alerts(db, status_, limit):
-        click.echo(f"#{a['id']:<5} {a['status']:8} {a['channel']:12} attempts={a['attempts']} "
-                   f"sources={a['sources']} {a['title'][:70]}"
-                   + (f"\n       last error: {a['last_error']}" if a["last_error"] else ""))
+    from .notify import redact
+    config = load_config(config_path)
+    db = store.open_db(config.database)
+    channels = {c.name: c for c in config.channels}
+    if show is not None:
+        row = store.alert(db, show)
+        if row is None:
+            raise UserError(f"no alert #{show} in the outbox", hint="list them with `monitor alerts`")
+        click.echo(f"#{row['id']} {row['status']} {row['kind']} to {row['channel']} (sent {row['sent_at'] or '-'})\n"
+                   f"{row['title']}\n{row['body']}")
+        return
+    if retry:
+        n = store.retry_alerts(db, channel)
+        click.echo(f"{n} alert(s) due now: `monitor run` sends them")
+        return
+    click.echo("Channels:")
+    for c in config.channels:
+        click.echo(f"  {c.name:14} {redact(c.url, c.secrets)}\n  {'':14} {schedule.describe(c)}")
+    counts = store.alert_counts(db)
+    total = {s: sum(n for (ch, st), n in counts.items() if st == s and (channel is None or ch == channel))
+             for s in ("pending", "failed", "sent")}
+    click.echo(f"Outbox: {total['pending']} pending, {total['failed']} failed, {total['sent']} sent")
+    now = datetime.now(timezone.utc)
+    for a in store.alerts(db, status_, limit, channel):
+        when = a["sent_at"] if a["status"] == "sent" else f"attempts={a['attempts']}"
+        kind = "" if a["kind"] == "alert" else f"[{a['kind']}] "
+        click.echo(f"#{a['id']:<5} {a['status']:8} {a['channel']:12} {when}  score={a['score'] or 0:.2f} "
+                   f"sources={a['sources']}\n       {kind}{a['title'][:90]}")
+        if a["status"] == "pending":
+            why = schedule.wait_reason(channels.get(a["channel"]), a, now)
+            if why:
+                click.echo(f"       waiting: {why}")
+        if a["last_error"]:
+            click.echo(f"       last error: {a['last_error']}")
+
+
+@main.command(name="test-alert")
+@config_option
+@click.option("--channel", "names", multiple=True, metavar="NAME", help="Only this channel (repeatable).")
+def test_alert(config_path, names):
+    """Send a sample alert to every channel now and report which ones work.
+
+    Ignores quiet hours and digests and stores nothing; exit status 1 if a channel
+    failed. Secrets in channel URLs are masked.
+
+    Example: monitor test-alert --channel desk-mail
+    """
+    from . import notify
+    from .config import load_config
+    config = load_config(config_path)
+    known = {c.name: c for c in config.channels}
+    for name in names:
+        if name not in known:
+            raise UserError(f"no channel named '{name}'", config.path,
+                            hint=f"known channels: {', '.join(known) or 'none'}")
+    channels = [known[n] for n in names] if names else list(config.channels)
+    if not channels:
+        raise UserError("no channels configured", config.path, hint="add one under `channels:` (see config.yaml)")
+    failed = 0
+    for ch in channels:
+        error = notify.send(ch, *notify.test_message(ch))
+        failed += error is not None
+        click.echo(f"{ch.name}: " + ("sent" if error is None else "FAILED") + f" — {notify.redact(ch.url, ch.secrets)}"
+                   + (f"\n  {error}" if error else ""))
+    if failed:
+        raise UserError(f"{failed} of {len(channels)} channel(s) failed",
+                        hint="fix the channel URL (or the server it names) and run `monitor test-alert` again")
 
 
 def _watchlists_of(config_path):

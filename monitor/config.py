@@ -34,9 +34,17 @@ class Source:
 @dataclass(frozen=True)
 class Channel:
     name: str
-    url: str                          # apprise URL, ${VARS} already substituted
+    url: str = field(repr=False)      # apprise URL, ${VARS} substituted: show only notify.redact(...)
     tags: tuple = ("alerts",)
     min_score: float = 0.0
+    digest: tuple = ()                # cron expressions (in `timezone`); empty = each alert at once
+    quiet_hours: tuple | None = None  # (start, end) in minutes after midnight, `timezone`
+    urgent_score: float | None = None  # alerts scoring this much go at once (quiet hours, digests)
+    timezone: str = "UTC"
+    updates: bool = False             # one short message when another source corroborates
+    burst: int | None = None          # more alerts due at once than this: one digest instead
+    secrets: tuple = field(default=(), repr=False, compare=False)   # ${VAR} values, masked in output
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -72,13 +80,15 @@ def parse_duration(text) -> int | None:
     return ((d * 24 + h) * 60 + mi) * 60 + s
 
 
-def _substitute(value: str, path, line, errors) -> str:
+def _substitute(value: str, path, line, errors, used: list | None = None) -> str:
     def env(m):
         name = m.group(1)
         if name not in os.environ:
             errors.append(UserError(f"environment variable {name} is not set", path, line,
                                     f"export {name}=… before running, or remove ${{{name}}}"))
             return ""
+        if used is not None:
+            used.append(os.environ[name])
         return os.environ[name]
     return _ENV.sub(env, value)
 
@@ -168,7 +178,7 @@ def _channels(items, path, line, errors) -> tuple:
     if not isinstance(items, list):
         errors.append(UserError("`channels:` must be a list", path, line))
         return ()
-    out = []
+    out, names = [], set()
     for i, c in enumerate(items):
         cl = line_of(items, i)
         if not isinstance(c, dict) or not c.get("name") or not c.get("url"):
@@ -178,6 +188,59 @@ def _channels(items, path, line, errors) -> tuple:
         if not isinstance(tags, list):
             errors.append(UserError(f"`tags:` of channel '{c['name']}' must be a list", path, cl))
             continue
-        url = _substitute(str(c["url"]), path, cl, errors)
-        out.append(Channel(str(c["name"]), url, tuple(map(str, tags)), float(c.get("min_score", 0))))
+        secrets: list = []
+        url = _substitute(str(c["url"]), path, cl, errors, secrets)
+        options = _channel_options(c, path, cl, errors)
+        if str(c["name"]) in names:
+            errors.append(UserError(f"channel '{c['name']}' defined twice", path, cl, "channel names must be unique"))
+        names.add(str(c["name"]))
+        out.append(Channel(str(c["name"]), url, tuple(map(str, tags)), secrets=tuple(secrets), line=cl, **options))
     return tuple(out)
+
+
+CHANNEL_KEYS = ("name", "url", "tags", "min_score", "digest", "quiet_hours", "urgent_score", "timezone",
+                "updates", "burst")
+
+
+def _channel_options(c: dict, path, line, errors) -> dict:
+    """The delivery options of one channel, validated (schedule.py reads them)."""
+    from . import schedule
+    name, out = c["name"], {}
+
+    def bad(key, msg, hint):
+        errors.append(UserError(f"channel '{name}': {msg}", path, line_of(c, key) or line, hint))
+    for key in c:
+        if key not in CHANNEL_KEYS:
+            bad(key, f"unknown key '{key}'", f"use one of: {', '.join(CHANNEL_KEYS)}")
+    for key in ("min_score", "urgent_score"):
+        if c.get(key) is not None:
+            value = c[key]
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1:
+                out[key] = float(value)
+            else:
+                bad(key, f"`{key}:` must be a number from 0 to 1", "write e.g. 0.5")
+    tz = str(c.get("timezone", "UTC"))
+    if not schedule.valid_timezone(tz):
+        bad("timezone", f"unknown timezone {tz!r}", "use an IANA name such as Asia/Damascus or UTC")
+        tz = "UTC"
+    out["timezone"] = tz
+    if c.get("digest") is not None:
+        try:
+            out["digest"] = schedule.parse_digest(c["digest"], tz)
+        except ValueError as e:
+            bad("digest", f"invalid `digest:` ({e})", 'write times of day ["07:00", "19:00"] or a cron line "0 */6 * * *"')
+    if c.get("quiet_hours") is not None:
+        try:
+            out["quiet_hours"] = schedule.parse_quiet_hours(c["quiet_hours"])
+        except ValueError:
+            bad("quiet_hours", f"invalid `quiet_hours:` {c['quiet_hours']!r}", 'write "22:00-07:00"')
+    if "updates" in c:
+        if not isinstance(c["updates"], bool):
+            bad("updates", "`updates:` must be true or false", "write updates: true")
+        out["updates"] = bool(c["updates"])
+    if "burst" in c:
+        if isinstance(c["burst"], bool) or not isinstance(c["burst"], int) or c["burst"] < 1:
+            bad("burst", "`burst:` must be a whole number of at least 1", "write e.g. burst: 5")
+        else:
+            out["burst"] = c["burst"]
+    return out

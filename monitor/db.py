@@ -62,6 +62,18 @@ def m002_inbox(db):
     db["inbox"].create_index(["url"], unique=True)
 
 
+@migrations()
+def m003_alerts_events(db):
+    # What an alert is about, as JSON (articles, signals, names, score, independent
+    # sources): each channel renders it in its own format when it is delivered, and a
+    # digest groups several. `kind` is "alert", or "update" for a later corroboration.
+    db["alerts"].add_column("kind", str, not_null_default="alert")
+    db["alerts"].add_column("payload", str)
+    db["alerts"].create_index(["cluster_id", "channel"])
+    # The same signal on the same actors and place in another article: one event.
+    db["signals"].create_index(["type", "agent", "target"])
+
+
 MAX_PAGE_ATTEMPTS = 3      # a page that fails this often stays in the inbox with its error
 
 
@@ -193,8 +205,8 @@ def set_cluster(db, article_id: int, cluster_id: int) -> None:
 
 
 def cluster_sources(db, cluster_id: int) -> list[dict]:
-    return list(db.query("select id, source, url, title, reprint_of from articles where cluster_id = ? "
-                         "order by id", [cluster_id]))
+    return list(db.query("select id, source, url, title, lang, published_at, fetched_at, reprint_of "
+                         "from articles where cluster_id = ? order by id", [cluster_id]))
 
 
 def cluster_signals(db, cluster_id: int) -> list[dict]:
@@ -236,6 +248,10 @@ def insert_signals(db, article_id: int, signals: list[dict]) -> None:
 
 
 # -- alerts (the outbox) ------------------------------------------------------
+def alert(db, alert_id: int) -> dict | None:
+    return next(db.query("select * from alerts where id = ?", [alert_id]), None)
+
+
 def alert_by_key(db, key: str) -> dict | None:
     return next(db.query("select * from alerts where dedupe_key = ?", [key]), None)
 
@@ -255,10 +271,61 @@ def due_alerts(db, at: str | None = None) -> list[dict]:
                          "order by id", [at or now()]))
 
 
-def alerts(db, status: str | None = None, limit: int = 50) -> list[dict]:
+def alerts(db, status: str | None = None, limit: int = 50, channel: str | None = None) -> list[dict]:
+    where, args = [], []
     if status:
-        return list(db.query("select * from alerts where status = ? order by id desc limit ?", [status, limit]))
-    return list(db.query("select * from alerts order by id desc limit ?", [limit]))
+        where.append("status = ?")
+        args.append(status)
+    if channel:
+        where.append("channel = ?")
+        args.append(channel)
+    sql = "select * from alerts" + (" where " + " and ".join(where) if where else "")
+    return list(db.query(sql + " order by id desc limit ?", [*args, limit]))
+
+
+def alert_counts(db) -> dict:
+    """{(channel, status): count} over the whole outbox."""
+    return {(c, s): n for c, s, n in db.execute(
+        "select channel, status, count(*) from alerts group by channel, status")}
+
+
+def story_alerts(db, cluster_id: int, channel: str) -> list[dict]:
+    """Every outbox row (alert and updates) of one story for one channel."""
+    return list(db.query("select * from alerts where cluster_id = ? and channel = ? order by id",
+                         [cluster_id, channel]))
+
+
+def retry_alerts(db, channel: str | None = None) -> int:
+    """Failed and backing-off alerts become due now, with a fresh count of attempts."""
+    sql = ("update alerts set status = 'pending', attempts = 0, next_attempt_at = ? "
+           "where status = 'failed' or (status = 'pending' and attempts > 0)")
+    args = [now()]
+    if channel:
+        sql = sql.replace(" where ", " where channel = ? and (") + ")"
+        args.append(channel)
+    return db.execute(sql, args).rowcount
+
+
+def event_matches(db, key: dict, article_id: int, limit: int = 200) -> list[dict]:
+    """Other articles carrying the same signal (type, modality, change, agent, target,
+    place), newest first, with their cluster and dates."""
+    return list(db.query(
+        "select a.id, a.cluster_id, a.published_at, a.fetched_at from signals s "
+        "join articles a on a.id = s.article_id where s.type = ? and s.agent is ? and s.target is ? "
+        "and s.modality = ? and s.change is ? and s.place is ? and a.id != ? order by s.id desc limit ?",
+        [key["type"], key["agent"], key["target"], key["modality"], key["change"], key["place"],
+         article_id, limit]))
+
+
+def articles_by_id(db, ids) -> list[dict]:
+    ids = list(ids)
+    marks = ",".join("?" * len(ids))
+    return list(db.query(f"select id, source, url, reprint_of, cluster_id from articles where id in ({marks})", ids))
+
+
+def path_of(db) -> str:
+    """The database file ('' for an in-memory database)."""
+    return db.execute("PRAGMA database_list").fetchone()[2] or ""
 
 
 # -- runs and sources ---------------------------------------------------------

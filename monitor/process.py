@@ -1,8 +1,9 @@
 """One fetched page → extracted article → signals → outbox, in one transaction."""
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 
-from . import alerts, cluster, db as store
+from . import alerts, cluster, db as store, schedule
 from .detect import detect
 from .extract import extract
 from .rules import Rules
@@ -13,6 +14,7 @@ from .urls import canonical
 class Context:
     rules: Rules
     channels: tuple
+    sources: tuple = ()     # the config's sources: which outlet a reprint line names
 
     @property
     def routed(self) -> bool:
@@ -48,29 +50,55 @@ def process_page(db, ctx: Context, page: dict, inbox_id: int | None = None) -> s
             return "known"
         aid = store.insert_article(db, {**art, "url": url, "source": page["source"],
                                         "fetched_at": store.now(), "hash": hashlib.sha1(art["text"].encode()).hexdigest()})
-        similar = store.similar_articles(db, sketch, cluster.MIN_SHARED)
-        cid = store.article(db, similar[0][0])["cluster_id"] if similar else aid
+        cid = story_of(db, ctx, {**art, "id": aid, "url": url, "source": page["source"]}, sketch, signals) or aid
         store.set_cluster(db, aid, cid)
         store.save_sketch(db, aid, sketch)
         store.insert_signals(db, aid, signals)
-        if signals and ctx.routed:
+        if (signals or cid != aid) and ctx.routed:
             refresh_alerts(db, ctx, cid)
     return "new"
+
+
+def story_of(db, ctx: Context, art: dict, sketch, signals) -> int | None:
+    """The cluster an article joins: the same text (less of it for a reprint whose line names
+    the other outlet), else the same signal on the same actors within the event window."""
+    near = store.similar_articles(db, sketch, cluster.REPRINT_MIN_SHARED)
+    if near:
+        others = {a["id"]: a for a in store.articles_by_id(db, [i for i, _ in near])}
+        for other_id, shared in near:            # most shared first
+            other = others[other_id]
+            if shared >= cluster.MIN_SHARED or _reprint_pair(art, other, ctx.sources):
+                return other["cluster_id"]
+    when = schedule.parse_time(art.get("published_at")) or schedule.parse_time(store.now())
+    votes: Counter = Counter()
+    for sig in signals:
+        key = cluster.event_key(sig)
+        if key is None:
+            continue
+        hit = {m["cluster_id"] for m in store.event_matches(db, key, art["id"])
+               if cluster.close_in_time(when, schedule.parse_time(m["published_at"] or m["fetched_at"]))}
+        votes.update(hit)
+    return votes.most_common(1)[0][0] if votes else None
+
+
+def _reprint_pair(a: dict, b: dict, sources) -> bool:
+    """Does either article's reprint line name the other's outlet?"""
+    return any(x.get("reprint_of") and cluster.outlet_named(x["reprint_of"], sources) == cluster.outlet_key(y["url"])
+               for x, y in ((a, b), (b, a)))
 
 
 def refresh_alerts(db, ctx: Context, cluster_id: int) -> None:
     """Create or update the outbox rows of one story (called inside the transaction)."""
     arts = store.cluster_sources(db, cluster_id)
     sigs = store.cluster_signals(db, cluster_id)
-    n_sources = len({a["source"] for a in arts})
-    for channel, (rule_names, picked) in alerts.plan(sigs, n_sources, ctx.rules.alerts, ctx.channels).items():
-        title, body = alerts.render_text(arts, picked)
-        key = alerts.dedupe_key(cluster_id, channel)
-        row = {"title": title, "body": body, "rules": ",".join(rule_names),
-               "sources": ",".join(dict.fromkeys(a["source"] for a in arts)),
-               "score": max(s["score"] for s in picked)}
-        existing = store.alert_by_key(db, key)
-        if existing is None:
-            store.insert_alert(db, {**row, "dedupe_key": key, "cluster_id": cluster_id, "channel": channel})
-        elif existing["status"] == "pending":
-            store.update_alert(db, existing["id"], row)
+    independent = len({cluster.origin(a, ctx.sources) for a in arts})
+    for ch in ctx.channels:
+        routed = alerts.route(sigs, independent, ctx.rules.alerts, ch)
+        if routed is None:
+            continue
+        ev = alerts.event(arts, routed[1], independent, routed[0], ctx.rules)
+        for step in alerts.changes(store.story_alerts(db, cluster_id, ch.name), ch, cluster_id, ev):
+            if step[0] == "insert":
+                store.insert_alert(db, step[1])
+            else:
+                store.update_alert(db, step[1], step[2])

@@ -39,7 +39,9 @@ def run_once(config, names=None, log=print) -> dict:
         log(_line(name, result))
     delivered = deliver(db, config.channels)
     log(f"alerts: {delivered['sent']} sent, {delivered['failed']} failed"
-        + (f", {delivered['waiting']} waiting for a removed channel" if delivered["waiting"] else ""))
+        + (f", {delivered['waiting']} waiting (quiet hours, next digest or a removed channel: "
+           "see `monitor alerts`)" if delivered["waiting"] else "")
+        + (" (another monitor process is delivering)" if delivered.get("busy") else ""))
     db.close()
     return {"sources": results, "alerts": delivered}
 

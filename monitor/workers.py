@@ -20,7 +20,7 @@ def work(config_path: str) -> Counter:
     """Process pages until the crawls are over and the inbox is empty.
     Returns counts keyed by (source, outcome)."""
     config = load_config(config_path)
-    ctx = Context(load_rules(config.watchlists), config.channels)
+    ctx = Context(load_rules(config.watchlists), config.channels, config.sources)
     db = store.open_db(config.database)
     counts: Counter = Counter()
     while True:
