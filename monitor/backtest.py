@@ -7,9 +7,9 @@ the signals with the stored ones, so a watchlist can be tuned before it goes liv
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from . import alerts as rules_to_channels, db as store
-from .alerts import summary
+from . import alerts as routing, cluster, db as store
 from .detect import detect
+from .render import summary
 from .process import document
 
 
@@ -27,7 +27,7 @@ def _key(s: dict) -> tuple:
     return (s["type"], s["modality"], s["change"], s["agent"])
 
 
-def backtest(db, channels, rules, days: int) -> tuple[int, list[StoryDiff]]:
+def backtest(db, channels, rules, days: int, sources=()) -> tuple[int, list[StoryDiff]]:
     cutoff = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
     arts = store.articles_since(db, cutoff)
     by_cluster: dict = {}
@@ -38,9 +38,9 @@ def backtest(db, channels, rules, days: int) -> tuple[int, list[StoryDiff]]:
         old = store.cluster_signals(db, cid)
         new = [{**s.as_dict(), "source": a["source"]} for a in members
                for s in detect(document(a["title"], a["text"]), rules, a["lang"])]
-        n_sources = len({a["source"] for a in members})
+        n_sources = len({cluster.origin(a, sources) for a in members})
         live = set(store.alert_channels(db, cid))
-        would = set(rules_to_channels.plan(new, n_sources, rules.alerts, channels))
+        would = {ch.name for ch in channels if routing.route(new, n_sources, rules.alerts, ch)}
         old_keys = {_key(s): s for s in old}
         new_keys = {_key(s): s for s in new}
         d = StoryDiff(members[0]["title"], sorted({a["source"] for a in members}),

@@ -141,7 +141,7 @@ def backtest(config_path, days, paths):
     config = load_config(config_path)
     rules = load_rules(list(paths) if paths else config.watchlists)
     db = store.open_db(config.database)
-    n, diffs = run_backtest(db, config.channels, rules, days)
+    n, diffs = run_backtest(db, config.channels, rules, days, config.sources)
     click.echo(report(n, diffs, days))
 
 

@@ -229,7 +229,7 @@ def search(db, query: str, limit: int = 20) -> list[dict]:
 
 def articles_since(db, cutoff: str) -> list[dict]:
     """Articles published (or, when undated, fetched) since `cutoff` (ISO)."""
-    return list(db.query("select id, cluster_id, source, lang, title, text, url from articles "
+    return list(db.query("select id, cluster_id, source, lang, title, text, url, reprint_of from articles "
                          "where coalesce(published_at, fetched_at) >= ? or fetched_at >= ? order by id",
                          [cutoff, cutoff]))
 
