@@ -14,7 +14,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import replace
 
-from . import db as store
+from . import db as store, extract
 from .process import Context, process_page
 
 
@@ -22,6 +22,7 @@ def serve(config, rules, stop, busy, current) -> None:
     """A long-lived worker: process inbox pages until `stop` is set or the parent is gone.
     Polls every 50 ms while a crawl is running (`busy`), every second otherwise."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C reaches the whole group: the parent stops us
+    extract.warm()
     ctx = Context(rules, config.channels)
     db = store.open_db(config.database)
     parent = multiprocessing.parent_process()
