@@ -162,6 +162,8 @@ def main():
         stop_s = time.perf_counter() - t_stop
         out.close()
         err.close()
+    wal = tmp / "soak.db-wal"
+    wal_mb = wal.stat().st_size / 2**20 if wal.exists() else 0.0
     events = [json.loads(line) for line in (tmp / "daemon.log").read_text().splitlines() if line.startswith("{")]
     runs = [e for e in events if e.get("event") == "run"]
     alerts = (tmp / "daemon.out").read_text().count("=== ALERT:")
@@ -178,7 +180,8 @@ def main():
         unit = 1024 if "rss" in key else 1
         print(f"{label:12} after warm-up {first / unit:8.1f} → end {last / unit:8.1f}  growth {pct:+.1f}%"
               f"  {'OK' if pct < 10 else 'OVER TARGET'} (< 10%)")
-    print(f"SIGTERM → exit {code} in {stop_s:.1f} s")
+    print(f"SIGTERM → exit {code} in {stop_s:.1f} s; database {(tmp / 'soak.db').stat().st_size / 2**20:.1f} MB, "
+          f"WAL {wal_mb:.1f} MB at the end")
     shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -12,6 +12,7 @@ import os
 import re
 import sys
 import time
+from logging.handlers import WatchedFileHandler
 from pathlib import Path
 
 LOGGER = "monitor"
@@ -70,7 +71,9 @@ def config_secrets(config_path) -> list[str]:
 
 def setup(fmt: str = "text", file=None, secrets=(), level=logging.INFO) -> logging.Handler:
     """Send the monitor's log lines to stderr (or append them to `file`)."""
-    handler = logging.FileHandler(file, encoding="utf-8") if file else logging.StreamHandler(sys.stderr)
+    # WatchedFileHandler reopens the file when logrotate has moved it: a daemon that runs
+    # for months must not keep writing into a deleted file
+    handler = WatchedFileHandler(file, encoding="utf-8") if file else logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     handler.addFilter(Redact(secrets))
     logger = logging.getLogger(LOGGER)

@@ -47,12 +47,15 @@ class Runner:
         store.upsert_source(db, source)
         run_id, started, t0 = store.start_run(db, source.name), store.now(), time.monotonic()
         last_id = store.last_article_id(db)
-        with self.pool.crawling():
-            result = crawl(config, source, self.stop)
-        if result.get("status") != "stopped" and not self._processed(db, source):
-            result.update(status="stopped", error="stopped with the monitor; its pages wait in the inbox")
-        result["new_articles"] = store.articles_after(db, source.name, last_id)
-        result["errors"] = result.get("errors", 0) + store.failed_pages(db, source.name, started)
+        try:
+            with self.pool.crawling():
+                result = crawl(config, source, self.stop)
+            if result.get("status") != "stopped" and not self._processed(db, source):
+                result.update(status="stopped", error="stopped with the monitor; its pages wait in the inbox")
+            result["new_articles"] = store.articles_after(db, source.name, last_id)
+            result["errors"] = result.get("errors", 0) + store.failed_pages(db, source.name, started)
+        except Exception as exc:     # recorded as this source's failure, not left `running`
+            result = {"status": "failing", "error": f"{type(exc).__name__}: {exc}", "errors": 1}
         store.end_run(db, run_id, result)
         self._log(source.name, result, time.monotonic() - t0)
         if result["status"] != "stopped":
