@@ -99,15 +99,7 @@ class DaemonProcess:
                 if line.startswith("=== ALERT: ")]
 
     def wait(self, condition, what: str, timeout: float = 60):
-        """Wait until `condition()` is true (returns it), or fail saying what we waited for."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = condition()
-            if value:
-                return value
-            assert self.proc.poll() is None, f"the daemon exited ({self.proc.returncode}):\n{self.tail()}"
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}:\n{self.tail()}")
+        return wait_for(condition, what, timeout, self.proc, self.tail)
 
     def tail(self) -> str:
         return self.err.read_text(encoding="utf-8")[-3000:] + "\n--- stdout ---\n" + \
@@ -121,6 +113,32 @@ class DaemonProcess:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+
+def wait_for(condition, what: str, timeout: float = 60, proc=None, tail=lambda: ""):
+    """Wait until `condition()` is true (returns it), or fail saying what we waited for;
+    fail at once if `proc` exits meanwhile."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        assert proc is None or proc.poll() is None, f"the process exited ({proc.returncode}):\n{tail()}"
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}:\n{tail()}")
+
+
+def count(db: Path, table: str) -> int:
+    """Rows in a table of the monitor's database; 0 while it is not created yet."""
+    import sqlite3
+    try:
+        con = sqlite3.connect(db)
+        try:
+            return con.execute(f"select count(*) from {table}").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.OperationalError:
+        return 0
 
 
 def children(pid: int) -> list[int]:

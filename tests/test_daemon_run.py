@@ -13,7 +13,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from daemon_helpers import DaemonProcess, LiveMirror, config, stories
+from daemon_helpers import DaemonProcess, LiveMirror, config, count, stories, wait_for
 
 from conftest import ROOT, monitor
 from monitor import db as store, health, ops
@@ -54,14 +54,46 @@ def test_run_exits_3_on_a_failed_source_or_alert_and_logs_json_without_secrets(t
 
 def test_log_lines_mask_config_secrets_and_url_passwords(tmp_path):
     path = tmp_path / "log.jsonl"
+    logger = logging.getLogger(LOGGER)
+    saved = logger.handlers[:], logger.propagate, logger.level
     setup("json", path, secrets=["hunter2-token"])
     try:
-        logging.getLogger(LOGGER).warning("delivery to tgram://hunter2-token/123 failed; smtp://u:pw@x:587 too")
+        logger.warning("delivery to tgram://hunter2-token/123 failed; smtp://u:pw@x:587 too")
     finally:
-        logging.getLogger(LOGGER).handlers[0].close()
+        logger.handlers[0].close()
+        logger.handlers[:], logger.propagate, logger.level = saved
     line = json.loads(path.read_text(encoding="utf-8"))
     assert "hunter2" not in line["message"] and ":pw@" not in line["message"]
     assert "tgram://***/123" in line["message"] and "smtp://u:***@x:587" in line["message"]
+
+
+def test_run_stops_cleanly_on_sigterm_and_the_next_run_finishes_the_job(tmp_path):
+    base = stories(n=8)
+    with LiveMirror(tmp_path, base, delay=1.0) as mirror:
+        cfg = config(tmp_path, mirror, crawl={"AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 1})
+        db = tmp_path / "monitor.db"
+        run = subprocess.Popen([sys.executable, "-m", "monitor.cli", "run", "-c", str(cfg)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: count(db, "inbox") + count(db, "articles") >= 1, "a page fetched", proc=run)
+        run.send_signal(signal.SIGTERM)
+        out, err = run.communicate(timeout=30)
+        assert run.returncode == 143, err
+        assert "SIGTERM received: stopping" in err and "Traceback" not in err
+        assert rows(db, "select status from runs") == [("stopped",)]
+        mirror.delay = 0
+        again = monitor("run", "-c", str(cfg))
+        assert again.returncode == 0, again.stderr
+    assert rows(db, "select count(*) from articles")[0][0] == len(base)
+    assert rows(db, "select count(*) from inbox")[0][0] == 0
+
+
+def rows(db, sql, *args):
+    import sqlite3
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
 
 
 def test_cron_expressions_read_weekdays_as_crontab_does():
