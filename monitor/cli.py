@@ -187,8 +187,11 @@ def status(config_path, as_json):
     from . import db as store
     from .config import load_config
     from .health import describe, source_status
+    from .lock import RunLock
     config = load_config(config_path)
     db = store.open_db(config.database)
+    if not as_json:
+        click.echo(f"{RunLock(config.database).holder() or 'no monitor'} is running on {config.database}")
     for s in config.sources:
         st = source_status(db, s.name, s)
         click.echo(json.dumps(st, ensure_ascii=False) if as_json else describe(st))

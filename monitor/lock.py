@@ -40,6 +40,20 @@ class RunLock:
         self._fd = fd
         return self
 
+    def holder(self) -> str | None:
+        """Who holds the lock now ("monitor daemon (pid …, since …)"), or None."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return os.read(fd, 200).decode("utf-8", "replace").strip() or "another monitor"
+        finally:
+            os.close(fd)
+        return None
+
     def release(self) -> None:
         if self._fd is not None:
             os.close(self._fd)      # closing the descriptor drops the flock
