@@ -107,7 +107,8 @@ def _child(config_path: str, source_name: str) -> dict:
     result["errors"] += stats.get("spider_exceptions/count", 0) + stats.get("downloader/exception_count", 0)
     result["status"] = _status(result, http)
     if result["status"] != "ok" and not result.get("error"):
-        result["error"] = "no feed could be read" if not result["feeds"] else "errors while crawling"
+        result["error"] = ("the site answered with a bot challenge page" if result.get("challenge")
+                           else "no feed could be read" if not result["feeds"] else "errors while crawling")
     return result
 
 
@@ -120,6 +121,8 @@ def _exit_with_parent() -> None:
 
 def _status(result: dict, http: dict) -> str:
     """blocked (bot wall), failing (nothing read), or ok — never "no news" for a wall."""
+    if result.get("challenge"):
+        return "blocked"
     if not result["feeds"]:
         if any(code in http for code in ("403", "406", "429")):
             return "blocked"

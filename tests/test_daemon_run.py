@@ -237,3 +237,21 @@ def test_readme_systemd_unit_verifies_and_its_command_stops_cleanly_on_sigterm(s
             assert d.proc.wait(int(service["TimeoutStopSec"])) == 0, d.tail()
         finally:
             d.kill()
+
+
+CHALLENGE = """<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>
+<meta http-equiv="refresh" content="390"></head><body><div class="main-wrapper" role="main">
+<h1>www.syriahr.com</h1><p>Checking if the site connection is secure</p>
+<script src="/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1?ray=8a1b2c3d4e5f"></script>
+</div></body></html>"""
+
+
+def test_a_bot_challenge_page_instead_of_the_feed_is_blocked_not_no_news(tmp_path):
+    with LiveMirror(tmp_path, stories(n=1)) as mirror:
+        (mirror.root / "www.syriahr.com" / "en" / "feed" / "index.xml").write_text(CHALLENGE, encoding="utf-8")
+        cfg = config(tmp_path, mirror)
+        r = monitor("run", "-c", str(cfg))
+    assert r.returncode == 3
+    assert "sohr-en: blocked" in r.stderr and "bot challenge page" in r.stderr
+    st = json.loads(monitor("status", "-c", str(cfg), "--json").stdout)
+    assert st["status"] == "blocked" and st["blocked"] and st["consecutive_failures"] == 1
