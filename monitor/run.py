@@ -45,6 +45,7 @@ class Runner:
 
     def _run(self, db, config, source) -> dict:
         store.upsert_source(db, source)
+        self.pool.check(db)                 # a worker killed since (OOM killer, a crash) is replaced
         run_id, started, t0 = store.start_run(db, source.name), store.now(), time.monotonic()
         last_id = store.last_article_id(db)
         try:

@@ -20,21 +20,22 @@ from .process import Context, process_page
 
 def serve(config, rules, stop, busy, current) -> None:
     """A long-lived worker: process inbox pages until `stop` is set or the parent is gone.
-    Polls every 50 ms while a crawl is running (`busy`), every second otherwise."""
+    Polls every 50 ms while a crawl is running (`busy`), every second otherwise.
+
+    `stop`, `busy` and `current` are plain shared memory, not multiprocessing Events: an
+    Event's condition waits for every sleeper to wake, so one worker killed while waiting
+    (by the OOM killer, say) would hang the parent's next `set()` for ever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C reaches the whole group: the parent stops us
     extract.warm()
     ctx = Context(rules, config.channels)
     db = store.open_db(config.database)
     parent = multiprocessing.parent_process()
-    while not stop.is_set():
+    while not stop.value:
         page = store.claim(db) if store.has_work(db) else None
         if page is None:
             if parent is not None and not parent.is_alive():
                 break
-            if busy.is_set():
-                stop.wait(0.05)
-            else:
-                busy.wait(1.0)
+            _nap(stop, busy)
             continue
         current.value = page["id"]
         try:
@@ -45,13 +46,23 @@ def serve(config, rules, stop, busy, current) -> None:
     db.close()
 
 
+def _nap(stop, busy) -> None:
+    """50 ms while a crawl runs; else up to a second, cut short when a crawl starts."""
+    for _ in range(1 if busy.value else 20):
+        if stop.value:
+            return
+        time.sleep(0.05)
+        if busy.value:
+            return
+
+
 class Pool:
     JOIN = 5.0      # seconds a stopping worker gets to finish its page
 
     def __init__(self, config, rules, size: int | None = None):
         self._mp = multiprocessing.get_context("spawn")   # no fork: the parent holds threads and connections
         self.size = size or max(1, min(os.cpu_count() or 1, 4))
-        self.busy = self._mp.Event()
+        self.busy = self._mp.RawValue("b", 0)
         self._crawls = 0
         self._lock = threading.Lock()
         self._procs: list = []
@@ -60,7 +71,7 @@ class Pool:
     def start(self, config, rules) -> None:
         """Start a generation of workers with this config and rules; retire the previous one."""
         config = replace(config, channels=tuple(replace(c, url="") for c in config.channels))   # no secrets
-        stop = self._mp.Event()
+        stop = self._mp.RawValue("b", 0)
         with self._lock:
             old = self._procs
             self._args = (config, rules, stop)
@@ -70,7 +81,7 @@ class Pool:
 
     def _spawn(self):
         config, rules, stop = self._args
-        current = self._mp.Value("q", 0, lock=False)
+        current = self._mp.RawValue("q", 0)
         proc = self._mp.Process(target=serve, args=(config, rules, stop, self.busy, current),
                                 name="monitor-worker", daemon=True)
         proc.start()
@@ -81,21 +92,20 @@ class Pool:
         """Workers poll fast while any crawl runs."""
         with self._lock:
             self._crawls += 1
-            self.busy.set()
+            self.busy.value = 1
         try:
             yield
         finally:
             with self._lock:
                 self._crawls -= 1
-                if not self._crawls:
-                    self.busy.clear()
+                self.busy.value = int(self._crawls > 0)
 
     def check(self, db) -> int:
         """Replace dead workers; their page goes back to the inbox. Returns how many."""
         replaced = 0
         with self._lock:
             for i, (proc, stop, current) in enumerate(self._procs):
-                if proc.is_alive() or stop.is_set():
+                if proc.is_alive() or stop.value:
                     continue
                 if current.value:
                     store.unclaim(db, current.value, f"a worker died processing this page (exit {proc.exitcode})")
@@ -109,7 +119,7 @@ class Pool:
 
     def _retire(self, procs, database) -> None:
         for _, stop, _ in procs:
-            stop.set()
+            stop.value = 1
         leftover = []
         deadline = time.monotonic() + self.JOIN
         for proc, _, current in procs:

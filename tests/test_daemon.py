@@ -1,10 +1,12 @@
 """`monitor daemon` for real: a fast schedule against a mirror served on 127.0.0.1, alerts
 to the console, SIGTERM and SIGKILL, live edits of the watchlists and of config.yaml."""
+import os
 import shutil
 import signal
 import socket
 import sqlite3
 import time
+from pathlib import Path
 
 import yaml
 from daemon_helpers import NEW_STORY, DaemonProcess, LiveMirror, alive, children, config, count, stories
@@ -180,6 +182,33 @@ def test_a_stuck_source_is_stopped_at_its_timeout_and_never_holds_up_the_others(
             assert all("timed out after 3s" in r["error"] for r in d.runs("stuck"))
             # meanwhile the other source kept its own schedule
             assert len([r for r in d.runs("sohr-en") if r["status"] == "ok"]) >= 3, d.tail()
+            assert d.terminate() == 0, d.tail()
+        finally:
+            d.kill()
+
+
+def _workers(pid: int) -> set:
+    def cmd(p):
+        try:
+            return Path(f"/proc/{p}/cmdline").read_bytes()
+        except OSError:
+            return b""
+    return {k for k in children(pid) if b"spawn_main" in cmd(k) and alive(k)}
+
+
+def test_killed_workers_are_replaced_and_their_work_goes_on(tmp_path):
+    with LiveMirror(tmp_path, stories(n=1)) as mirror:
+        d = DaemonProcess(config(tmp_path, mirror))
+        try:
+            d.wait(lambda: d.runs(), "a first run")
+            old = d.wait(lambda: _workers(d.proc.pid), "the workers")
+            for pid in old:
+                os.kill(pid, signal.SIGKILL)      # what the OOM killer would do
+            new = d.wait(lambda: (w := _workers(d.proc.pid)) and not (w & old) and len(w) == len(old) and w,
+                         "replacement workers")
+            mirror.add(NEW_STORY)
+            d.wait(lambda: NEW_STORY["title"] in d.alerts(), "the new article's alert")
+            assert _workers(d.proc.pid) == new
             assert d.terminate() == 0, d.tail()
         finally:
             d.kill()
