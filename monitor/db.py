@@ -63,10 +63,12 @@ def m002_inbox(db):
 
 
 @migrations()
-def m003_daemon_arrivals(db):
-    # `monitor status` judges silence from the runs that brought new articles; this keeps
-    # that lookup cheap when a source runs every few seconds for months.
+def m003_daemon_health_indexes(db):
+    # Source health is computed after every run: silence from the runs that brought new
+    # articles, and each source's article count. These keep both cheap when a source runs
+    # every few seconds for months.
     db.execute("create index if not exists runs_arrivals on runs (source, id) where new_articles > 0")
+    db["articles"].create_index(["source"], if_not_exists=True)
 
 
 MAX_PAGE_ATTEMPTS = 3      # a page that fails this often stays in the inbox with its error
