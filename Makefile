@@ -4,7 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean mirror
+.PHONY: demo test bench soak clean mirror
 
 $(BIN)/monitor: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -20,6 +20,10 @@ test: $(BIN)/monitor
 
 bench: $(BIN)/monitor
 	$(BIN)/python bench/pipeline.py
+
+# the daemon every second for 10 minutes: RSS and descriptors over time (MINUTES=2 for a short one)
+soak: $(BIN)/monitor
+	$(BIN)/python bench/soak.py --minutes $(or $(MINUTES),10)
 
 mirror: $(BIN)/monitor
 	$(BIN)/python seeds/build_mirror.py

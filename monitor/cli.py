@@ -42,17 +42,68 @@ def demo(config_path):
     run_demo(config_path)
 
 
+def log_options(f):
+    f = click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+                     help="Log lines for people, or one JSON object per line for log shippers.")(f)
+    return click.option("--log-file", type=click.Path(dir_okay=False), default=None,
+                        help="Append log lines to this file instead of stderr.")(f)
+
+
 @main.command()
 @config_option
 @click.option("--source", "names", multiple=True, metavar="NAME", help="Only this source (repeatable).")
-def run(config_path, names):
+@log_options
+def run(config_path, names, log_format, log_file):
     """Crawl the sources once, store and detect, then send due alerts (for cron).
 
-    Example: monitor run --source sohr-ar
+    Logs one line per source. Exit status: 0 all well; 1 an error in the config or
+    watchlists (nothing done); 3 done, but a source failed or an alert could not be sent
+    (see `monitor status`; failed alerts are retried next run); 75 skipped, because
+    another `monitor run` or the daemon is using the database; 130/143 stopped by
+    SIGINT/SIGTERM (unfinished runs are recorded as stopped).
+
+    Example: monitor run --source sohr-ar --log-file monitor.log
     """
     from .config import load_config
-    from .run import run_once
-    run_once(load_config(config_path), names or None)
+    from .lock import RunLock
+    from .rules import load_rules
+    from .run import run_once, stop_on_signals
+    config = load_config(config_path)
+    rules = load_rules(config.watchlists)
+    for n in names:
+        config.source(n)
+    _setup_logs(config, log_format, log_file)
+    with RunLock(config.database).acquire("run"), stop_on_signals() as stop:
+        result = run_once(config, names or None, rules=rules, stop=stop)
+    if stop.is_set():
+        sys.exit(128 + stop.signum)
+    bad = [n for n, r in result["sources"].items() if r.get("status") != "ok"]
+    if bad or result["alerts"]["failed"]:
+        sys.exit(3)
+
+
+@main.command()
+@config_option
+@log_options
+def daemon(config_path, log_format, log_file):
+    """Crawl every source on its schedule until stopped; pick up config edits live.
+
+    Each source runs on its `every:` or `cron:` (with jitter), one crawl per source at
+    a time, each within its `timeout:`. Edits to config.yaml and the watchlists apply at
+    the next tick; an invalid edit is logged and alerted to `ops` channels while the last
+    good configuration stays live. SIGTERM or SIGINT stops it within ~15 s, exit 0.
+
+    Example: monitor daemon -c /srv/monitor/config.yaml --log-format json
+    """
+    from .config import load_config
+    from .daemon import Daemon
+    _setup_logs(load_config(config_path), log_format, log_file)
+    sys.exit(Daemon(config_path).run())
+
+
+def _setup_logs(config, fmt, file):
+    from .logs import config_secrets, setup
+    setup(fmt, file, secrets=config_secrets(config.path) + [c.url for c in config.channels])
 
 
 @main.command()
@@ -168,23 +219,24 @@ def search(config_path, query, limit):
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per source per line.")
 def status(config_path, as_json):
-    """Show each source's health: last success, last error, failures, articles.
+    """Show each source's health: ok, blocked, failing, silent or never run.
+
+    With last success, last error, new articles per run, failures in a row, and for a
+    silent source how long it has been quiet against its usual rhythm.
 
     Example: monitor status --json
     """
     from . import db as store
     from .config import load_config
-    from .health import source_status
+    from .health import describe, source_status
+    from .lock import RunLock
     config = load_config(config_path)
     db = store.open_db(config.database)
+    if not as_json:
+        click.echo(f"{RunLock(config.database).holder() or 'no monitor'} is running on {config.database}")
     for s in config.sources:
-        st = source_status(db, s.name)
-        if as_json:
-            click.echo(json.dumps(st, ensure_ascii=False))
-        else:
-            click.echo(f"{st['name']:14} {st['status']:8} articles={st['articles']:<5} last_new={st['last_new']:<4} "
-                       f"failures={st['consecutive_failures']} last_success={st['last_success'] or '-'}"
-                       + (f"\n{'':14} last error: {st['last_error']}" if st["last_error"] else ""))
+        st = source_status(db, s.name, s)
+        click.echo(json.dumps(st, ensure_ascii=False) if as_json else describe(st))
 
 
 @main.command(name="alerts")
@@ -309,7 +361,7 @@ def run_cli():
         sys.exit(2 if isinstance(e, click.UsageError) else 1)
     except UserError as e:
         click.echo(f"Error: {e}", err=True)
-        sys.exit(1)
+        sys.exit(getattr(e, "exit_status", 1))
 
 
 if __name__ == "__main__":

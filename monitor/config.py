@@ -28,6 +28,8 @@ class Source:
     cron: str | None = None
     timeout: int = 600               # a crawl running longer is killed
     enabled: bool = True
+    jitter: int | None = None        # seconds of random delay (daemon); None = a tenth of `every`
+    alert_after: int = 3             # failed runs in a row before one ops alert
     options: dict = field(default_factory=dict, hash=False)   # spider-specific
 
 
@@ -165,11 +167,35 @@ def _sources(items, path, line, errors) -> tuple:
         lang = s.get("lang")
         if lang not in (None, "ar", "en"):
             errors.append(UserError(f"invalid `lang:` {lang!r} for source '{name}'", path, sl, "use ar or en"))
+        sched = _schedule_keys(s, name, path, sl, errors)
         options = {k: v for k, v in s.items()
-                   if k not in ("name", "spider", "url", "lang", "every", "cron", "timeout", "enabled")}
+                   if k not in ("name", "spider", "url", "lang", "every", "cron", "timeout", "enabled",
+                                "jitter", "alert_after")}
         out.append(Source(name, spider, str(s.get("url", "")), lang, every, s.get("cron"), timeout or 600,
-                          bool(s.get("enabled", True)), options))
+                          bool(s.get("enabled", True)), options=options, **sched))
     return tuple(out)
+
+
+def _schedule_keys(s, name, path, line, errors) -> dict:
+    """`cron:`, `jitter:` and `alert_after:` of a source (the daemon's keys)."""
+    from .source_schedule import cron_error
+    out = {}
+    if "cron" in s and (problem := cron_error(s["cron"])):
+        errors.append(UserError(f"invalid `cron:` {s['cron']!r} for source '{name}': {problem}", path, line,
+                                'write five fields, e.g. "*/15 * * * *"'))
+    if "jitter" in s:
+        out["jitter"] = parse_duration(s["jitter"])
+        if out["jitter"] is None and str(s["jitter"]).strip() not in ("0", "0s"):
+            errors.append(UserError(f"invalid `jitter:` for source '{name}'", path, line, "write e.g. 30s, or 0"))
+        out["jitter"] = out["jitter"] or 0
+    if "alert_after" in s:
+        n = s["alert_after"]
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            errors.append(UserError(f"invalid `alert_after:` {n!r} for source '{name}'", path, line,
+                                    "write how many failed runs in a row raise an ops alert, e.g. 3"))
+        else:
+            out["alert_after"] = n
+    return out
 
 
 def _channels(items, path, line, errors) -> tuple:

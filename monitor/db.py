@@ -74,6 +74,15 @@ def m003_alerts_events(db):
     db["signals"].create_index(["type", "agent", "target"])
 
 
+@migrations()
+def m003_daemon_health_indexes(db):
+    # Source health is computed after every run: silence from the runs that brought new
+    # articles, and each source's article count. These keep both cheap when a source runs
+    # every few seconds for months.
+    db.execute("create index if not exists runs_arrivals on runs (source, id) where new_articles > 0")
+    db["articles"].create_index(["source"], if_not_exists=True)
+
+
 MAX_PAGE_ATTEMPTS = 3      # a page that fails this often stays in the inbox with its error
 
 
@@ -141,6 +150,12 @@ def enqueue(db, page: dict) -> bool:
          page.get("feed_date"), now()])
     db.conn.commit()
     return cur.rowcount == 1
+
+
+def has_work(db) -> bool:
+    """Is a page waiting? A read: idle workers poll with it, not with claim's write."""
+    return db.execute("select 1 from inbox where claimed_at is null and attempts < ? limit 1",
+                      [MAX_PAGE_ATTEMPTS]).fetchone() is not None
 
 
 def claim(db) -> dict | None:
@@ -348,3 +363,68 @@ def end_run(db, run_id: int, result: dict) -> None:
 
 def article_count(db, source: str) -> int:
     return db.execute("select count(*) from articles where source = ?", [source]).fetchone()[0]
+
+
+# -- the daemon and `monitor run` ---------------------------------------------
+def pending_pages(db, source: str) -> int:
+    """Pages of a source still to be processed (queued, or being processed)."""
+    return db.execute("select count(*) from inbox where source = ? and (claimed_at is not null or attempts < ?)",
+                      [source, MAX_PAGE_ATTEMPTS]).fetchone()[0]
+
+
+def failed_pages(db, source: str, since: str) -> int:
+    """Pages of a source fetched since `since` that failed every attempt."""
+    return db.execute("select count(*) from inbox where source = ? and attempts >= ? and claimed_at is null "
+                      "and fetched_at >= ?", [source, MAX_PAGE_ATTEMPTS, since]).fetchone()[0]
+
+
+def last_article_id(db) -> int:
+    return db.execute("select coalesce(max(id), 0) from articles").fetchone()[0]
+
+
+def articles_after(db, source: str, article_id: int) -> int:
+    return db.execute("select count(*) from articles where source = ? and id > ?", [source, article_id]).fetchone()[0]
+
+
+def stop_runs(db, error: str) -> int:
+    """Runs left `running` by a monitor that was killed: they did not finish."""
+    cur = db.execute("update runs set status = 'stopped', error = ? where status = 'running'", [error])
+    db.conn.commit()
+    return cur.rowcount
+
+
+def recent_runs(db, source: str, limit: int = 50) -> list[dict]:
+    """A source's finished runs, newest first (stopped runs are not judged)."""
+    return list(db.query("select * from runs where source = ? and status not in ('running', 'stopped') "
+                         "order by id desc limit ?", [source, limit]))
+
+
+def arrivals(db, source: str, since: str, limit: int = 5000) -> list[dict]:
+    """The runs since `since` that brought new articles, newest first."""
+    return list(db.query("select id, ended_at, new_articles from runs where source = ? and new_articles > 0 "
+                         "and ended_at >= ? order by id desc limit ?", [source, since, limit]))
+
+
+def failure_streak(db, source: str, before: int | None = None) -> tuple[int, int | None]:
+    """(failed runs in a row, id of the first of them) ending just before run `before`
+    (or with the latest run)."""
+    before = before if before is not None else 1 << 62
+    last_ok = db.execute("select coalesce(max(id), 0) from runs where source = ? and id < ? and status = 'ok'",
+                         [source, before]).fetchone()[0]
+    n, first = db.execute("select count(*), min(id) from runs where source = ? and id > ? and id < ? "
+                          "and status in ('failing', 'blocked')", [source, last_ok, before]).fetchone()
+    return n, first
+
+
+def last_run(db, source: str) -> dict | None:
+    return next(db.query("select * from runs where source = ? and status not in ('running', 'stopped') "
+                         "order by id desc limit 1", [source]), None)
+
+
+def insert_alert_once(db, row: dict) -> bool:
+    """Queue an alert unless one with its dedupe key exists; True if queued."""
+    row = {"status": "pending", "attempts": 0, "created_at": now(), "next_attempt_at": now(), **row}
+    cols = ",".join(f"[{c}]" for c in row)
+    cur = db.execute(f"insert or ignore into alerts ({cols}) values ({','.join('?' * len(row))})", list(row.values()))
+    db.conn.commit()
+    return cur.rowcount == 1

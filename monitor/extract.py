@@ -16,6 +16,14 @@ _REPRINT = re.compile(r"^\s*(?:المصدر|Source)\s*[:：]\s*(.{2,60}?)\s*$", 
 OPTIONS = dict(include_comments=False, include_tables=False, favor_precision=True, with_metadata=False)
 
 
+def warm() -> None:
+    """Load now what trafilatura loads on its first fallback to jusText: the stop lists of
+    every language, ~30 MB. A long-lived worker then reaches its steady size when it
+    starts, not hours later on some odd page (bench/soak.py measures it flat)."""
+    from trafilatura.external import jt_stoplist_init
+    jt_stoplist_init()
+
+
 def extract(html: str | bytes, url: str) -> dict | None:
     """Title, text, published_at (ISO), lang and the outlet a reprint names; None if no text."""
     try:

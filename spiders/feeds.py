@@ -30,6 +30,9 @@ class FeedSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_feed, dont_filter=True)
 
     def parse_feed(self, response):
+        if is_challenge(response):
+            self.result["challenge"] = True    # a bot wall answering 200: blocked, not "no news"
+            return
         self.result["feeds"] += 1
         response.selector.remove_namespaces()
         entries = []
@@ -53,6 +56,18 @@ class FeedSpider(scrapy.Spider):
         self.result["pages"] += 1
         yield {"url": response.url, "html": response.text, "source": self.source.name,
                "lang": self.source.lang, "feed_title": feed_title, "feed_date": feed_date}
+
+
+# What bot walls serve instead of the page (Cloudflare, Sucuri, DDoS-Guard, Imperva).
+_CHALLENGE = re.compile(r"<title>\s*Just a moment\.\.\.|cf-browser-verification|/cdn-cgi/challenge-platform/|"
+                        r"sucuri_cloudproxy_js|Sucuri WebSite Firewall|DDoS-Guard|_Incapsula_Resource|"
+                        r"Checking your browser before accessing", re.I)
+
+
+def is_challenge(response) -> bool:
+    """An HTML challenge page where a feed was expected."""
+    head = response.text[:20000] if hasattr(response, "text") else ""
+    return "<rss" not in head and "<feed" not in head and bool(_CHALLENGE.search(head))
 
 
 def _date(text):
