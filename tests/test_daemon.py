@@ -34,7 +34,8 @@ def test_new_article_alerts_within_one_interval_and_sigterm_stops_cleanly(tmp_pa
             d.wait(lambda: NEW_STORY["title"] in d.alerts(), "the new article's alert")
             # at most the run already under way when the article appeared, then the next one
             runs_between = [r for r in d.runs()[added_after:]]
-            assert len(runs_between) <= 2, runs_between
+            per_source = {s: [r for r in runs_between if r["source"] == s] for s in {r["source"] for r in runs_between}}
+            assert all(len(rs) <= 2 for rs in per_source.values()), runs_between
             assert len(d.alerts()) == first_alerts + 1
             assert d.terminate() == 0, d.tail()
         finally:
@@ -180,8 +181,10 @@ def test_a_stuck_source_is_stopped_at_its_timeout_and_never_holds_up_the_others(
         try:
             d.wait(lambda: len(d.runs("stuck")) >= 2, "two runs of the stuck source")
             assert all("timed out after 3s" in r["error"] for r in d.runs("stuck"))
-            # meanwhile the other source kept its own schedule
-            assert len([r for r in d.runs("sohr-en") if r["status"] == "ok"]) >= 3, d.tail()
+            # meanwhile the other source kept its own schedule: it finished runs while the stuck
+            # one was blocked for two whole timeouts (a blocked scheduler would allow at most one;
+            # a crawl takes ~2 s on a loaded 2-core machine, so more than two is not guaranteed)
+            assert len([r for r in d.runs("sohr-en") if r["status"] == "ok"]) >= 2, d.tail()
             assert d.terminate() == 0, d.tail()
         finally:
             d.kill()
