@@ -10,7 +10,9 @@ from .matcher import ENCLITICS, PROCLITICS
 from .text import WORD, is_arabic, normalise_term
 
 _MAX_PRO = max(map(len, PROCLITICS))
-_SUFFIXES = sorted((e for e in ENCLITICS if e), key=len, reverse=True)
+# Pronoun suffixes only: the accusative alef the matcher accepts would turn "بعدما" into
+# "عدم" ("lack of"), a denial cue.
+_SUFFIXES = sorted((e for e in ENCLITICS if e and e != "ا"), key=len, reverse=True)
 
 
 @lru_cache(maxsize=1 << 17)
@@ -55,7 +57,7 @@ class Tokens:
         if key not in self._found:
             lasts = phrases.lasts
             ends = [j for j, (w, b, t) in enumerate(zip(self.words, self.bare, self.stem))
-                    if w in lasts or b in lasts or t in lasts]
+                    if w in lasts or b in lasts or t in lasts or (t.endswith("ا") and t[:-1] in lasts)]
             found = [(i, j, p) for j in ends for i, p in phrases.ending_at(self, j)]
             self._found[key] = (found, [j for _, j, _ in found])
         return self._found[key]
@@ -89,7 +91,12 @@ class PhraseSet:
         """(first word index, payload) of every phrase whose last word is tokens[j]."""
         out = []
         seen = set()
-        for key in (tokens.words[j], tokens.bare[j], tokens.stem[j]):
+        stem = tokens.stem[j]
+        # the accusative alef on an Arabic noun: "نقاطاً" is نقاط
+        acc = stem[:-1] if stem.endswith("ا") and len(stem) > 3 else None
+        for key in (tokens.words[j], tokens.bare[j], stem, acc):
+            if key is None:
+                continue
             if key in seen:
                 continue
             seen.add(key)
@@ -116,7 +123,7 @@ def _same(words: tuple, tokens: Tokens, i: int, j: int, arabic: bool) -> bool:
             return False
         if k == 0 and tokens.bare[i] == w:
             continue
-        if k == n - 1 and (tokens.stem[j] == w or (n == 1 and unsuffixed(t) == w)):
+        if k == n - 1 and (tokens.stem[j] in (w, w + "ا") or (n == 1 and unsuffixed(t) == w)):
             continue
         return False
     return True

@@ -84,7 +84,9 @@ def is_arabic(term: str) -> bool:
 
 
 # A sentence ends at . ! ? (folded ؟) or a line break; not at "U.S." or "3.5" or "..".
-_SENT_END = re.compile(r"(?<![A-Z])(?<!\b[A-Z][a-z])(?<![0-9])[.!?]+(?=\s|$|[\"')\]])|\n+")
+# "..", "…" end a sentence even without a space: Arabic headlines join two clauses with
+# them ("واشنطن تعلن استئناف الدوريات..وقسد تنسحب منها").
+_SENT_END = re.compile(r"(?<![A-Z])(?<!\b[A-Z][a-z])(?<![0-9])[.!?]+(?=\s|$|[\"')\]])|\.{2,}|…|\n+")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
