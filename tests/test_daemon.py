@@ -1,5 +1,6 @@
 """`monitor daemon` for real: a fast schedule against a mirror served on 127.0.0.1, alerts
 to the console, SIGTERM and SIGKILL, live edits of the watchlists and of config.yaml."""
+import json
 import os
 import shutil
 import signal
@@ -138,7 +139,9 @@ def test_failing_source_gives_one_ops_alert_and_one_recovery_notice(tmp_path):
             d.wait(lambda: sum(r["status"] == "failing" for r in d.runs()) >= 3, "three failed runs")
             assert sum("sohr-en is failing" in a for a in d.alerts()) == 1
             status = monitor("status", "-c", str(cfg), "--json")
-            assert '"status": "failing"' in status.stdout and '"consecutive_failures": ' in status.stdout
+            st = json.loads(status.stdout)
+            assert st["status"] == "failing" and st["consecutive_failures"] >= 3
+            assert st["last_error"] == "no feed could be read: HTTP 404 ×1"
             # the user fixes the URL in config.yaml: picked up live, one recovery notice
             doc = yaml.safe_load(cfg.read_text(encoding="utf-8"))
             doc["sources"][0]["url"] = good_url
