@@ -30,11 +30,11 @@ def test_new_article_alerts_within_one_interval_and_sigterm_stops_cleanly(tmp_pa
         try:
             d.wait(lambda: any(r["status"] == "ok" for r in d.runs()), "a first run")
             first_alerts = len(d.alerts())
-            added_after = len(d.runs())
             mirror.add(NEW_STORY)
+            published = len(d.runs())
             d.wait(lambda: NEW_STORY["title"] in d.alerts(), "the new article's alert")
-            # at most the run already under way when the article appeared, then the next one
-            runs_between = [r for r in d.runs()[added_after:]]
+            # at most the run under way when the article appeared, then the next one
+            runs_between = d.runs()[published:]
             assert len(runs_between) <= 2, runs_between
             assert len(d.alerts()) == first_alerts + 1
             assert d.terminate() == 0, d.tail()
