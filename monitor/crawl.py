@@ -109,7 +109,17 @@ def _child(config_path: str, source_name: str) -> dict:
     if result["status"] != "ok" and not result.get("error"):
         result["error"] = ("the site answered with a bot challenge page" if result.get("challenge")
                            else "no feed could be read" if not result["feeds"] else "errors while crawling")
+        if cause := _cause(stats, http):
+            result["error"] += f": {cause}"
     return result
+
+
+def _cause(stats: dict, http: dict) -> str:
+    """What went wrong, for `monitor status`: "HTTP 404 ×1", "ConnectionRefusedError ×3"."""
+    causes = {f"HTTP {code}": n for code, n in sorted(http.items()) if not code.startswith(("2", "3"))}
+    causes.update({k.rsplit("/", 1)[1].rsplit(".", 1)[-1]: n for k, n in stats.items()
+                   if k.startswith("downloader/exception_type_count/")})
+    return ", ".join(f"{what} ×{n}" for what, n in causes.items())
 
 
 def _exit_with_parent() -> None:

@@ -11,7 +11,7 @@ import logging
 import os
 import re
 import sys
-import time
+from datetime import datetime
 from logging.handlers import WatchedFileHandler
 from pathlib import Path
 
@@ -52,7 +52,7 @@ class TextFormatter(logging.Formatter):
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        out = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(record.created)),
+        out = {"time": datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds"),
                "level": record.levelname.lower(), "message": record.getMessage()}
         out.update(getattr(record, "fields", None) or {})
         if record.exc_info:

@@ -1,11 +1,13 @@
 """`monitor daemon` for real: a fast schedule against a mirror served on 127.0.0.1, alerts
 to the console, SIGTERM and SIGKILL, live edits of the watchlists and of config.yaml."""
+import json
 import os
 import shutil
 import signal
 import socket
 import sqlite3
 import time
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -29,13 +31,12 @@ def test_new_article_alerts_within_one_interval_and_sigterm_stops_cleanly(tmp_pa
         try:
             d.wait(lambda: any(r["status"] == "ok" for r in d.runs()), "a first run")
             first_alerts = len(d.alerts())
-            added_after = len(d.runs())
             mirror.add(NEW_STORY)
+            published = len(d.runs())
             d.wait(lambda: NEW_STORY["title"] in d.alerts(), "the new article's alert")
-            # at most the run already under way when the article appeared, then the next one
-            runs_between = [r for r in d.runs()[added_after:]]
-            per_source = {s: [r for r in runs_between if r["source"] == s] for s in {r["source"] for r in runs_between}}
-            assert all(len(rs) <= 2 for rs in per_source.values()), runs_between
+            # at most the run under way when the article appeared, then the next one
+            runs_between = d.runs()[published:]
+            assert len(runs_between) <= 2, runs_between
             assert len(d.alerts()) == first_alerts + 1
             assert d.terminate() == 0, d.tail()
         finally:
@@ -139,7 +140,9 @@ def test_failing_source_gives_one_ops_alert_and_one_recovery_notice(tmp_path):
             d.wait(lambda: sum(r["status"] == "failing" for r in d.runs()) >= 3, "three failed runs")
             assert sum("sohr-en is failing" in a for a in d.alerts()) == 1
             status = monitor("status", "-c", str(cfg), "--json")
-            assert '"status": "failing"' in status.stdout and '"consecutive_failures": ' in status.stdout
+            st = json.loads(status.stdout)
+            assert st["status"] == "failing" and st["consecutive_failures"] >= 3
+            assert st["last_error"] == "no feed could be read: HTTP 404 ×1"
             # the user fixes the URL in config.yaml: picked up live, one recovery notice
             doc = yaml.safe_load(cfg.read_text(encoding="utf-8"))
             doc["sources"][0]["url"] = good_url
@@ -179,15 +182,21 @@ def test_a_stuck_source_is_stopped_at_its_timeout_and_never_holds_up_the_others(
         cfg = config(tmp_path, mirror, sources=[stuck, fine])
         d = DaemonProcess(cfg)
         try:
-            d.wait(lambda: len(d.runs("stuck")) >= 2, "two runs of the stuck source")
+            # a whole run of the other source fits inside a stuck crawl: they run side by side
+            d.wait(lambda: any(_inside(r, s) for r in d.runs("sohr-en") for s in d.runs("stuck")),
+                   "a run of sohr-en while the stuck source hangs")
             assert all("timed out after 3s" in r["error"] for r in d.runs("stuck"))
-            # meanwhile the other source kept its own schedule: it finished runs while the stuck
-            # one was blocked for two whole timeouts (a blocked scheduler would allow at most one;
-            # a crawl takes ~2 s on a loaded 2-core machine, so more than two is not guaranteed)
-            assert len([r for r in d.runs("sohr-en") if r["status"] == "ok"]) >= 2, d.tail()
             assert d.terminate() == 0, d.tail()
         finally:
             d.kill()
+
+
+def _inside(run: dict, outer: dict) -> bool:
+    def span(r):
+        end = datetime.fromisoformat(r["time"]).timestamp()
+        return end - r["seconds"], end
+    (a, b), (c, d) = span(run), span(outer)
+    return run["status"] == "ok" and c < a and b < d
 
 
 def _workers(pid: int) -> set:
