@@ -45,14 +45,16 @@ def demo(config_path):
 @main.command()
 @config_option
 @click.option("--source", "names", multiple=True, metavar="NAME", help="Only this source (repeatable).")
-def run(config_path, names):
+@click.option("--backfill", type=click.IntRange(1, 3650), default=None, metavar="DAYS",
+              help="Also read archive and listing pages back this many days.")
+def run(config_path, names, backfill):
     """Crawl the sources once, store and detect, then send due alerts (for cron).
 
-    Example: monitor run --source sohr-ar
+    Example: monitor run --source sohr-ar --backfill 7
     """
     from .config import load_config
     from .run import run_once
-    run_once(load_config(config_path), names or None)
+    run_once(load_config(config_path), names or None, backfill=backfill)
 
 
 @main.command()

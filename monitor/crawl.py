@@ -1,33 +1,97 @@
 """One source's crawl, isolated in a child process with a timeout.
 
 Scrapy's Twisted reactor cannot be restarted in one process, and a stuck site must not
-block the others, so every crawl runs as `python -m monitor.crawl CONFIG SOURCE` and
-the parent kills it when the source's timeout passes. The child only fetches: each page
-goes to the inbox table as it arrives (so a killed crawl loses nothing fetched), and the
-run's workers extract, detect and store from there on every core.
+block the others, so every crawl runs in a process of its own that the parent kills when
+the source's timeout passes. The child only fetches: each page goes to the inbox table as
+it arrives (so a killed crawl loses nothing fetched), and the run's workers extract,
+detect and store from there on every core.
+
+The children are forked from a fork server that has imported Scrapy once: starting a
+fresh interpreter and importing Scrapy costs ~1 s of CPU per source, which made an
+incremental run over 10 sources take longer than its requests (bench/incremental.py).
+`python -m monitor.crawl CONFIG SOURCE [BACKFILL_DAYS]` runs one crawl in the foreground.
 """
 import json
-import subprocess
+import multiprocessing
+import os
 import sys
+import tempfile
 
 RESULT = "MONITOR-RESULT "
+# Imported once by the fork server, shared by every crawl it forks. None of them starts
+# the Twisted reactor: each child installs its own.
+PRELOAD = ["scrapy.crawler", "scrapy.settings", "spiders", "spiders.settings", "monitor.crawl",
+           "monitor.config", "monitor.db", "monitor.extract"]
+KEEP = 20            # problems listed per kind in a result (the rest are counted)
+_ctx = None
 
 
-def crawl(config, source) -> dict:
-    """Run one source's crawl to completion or timeout; returns its result counts."""
-    cmd = [sys.executable, "-m", "monitor.crawl", str(config.path), source.name]
+def _context():
+    global _ctx
+    if _ctx is None:
+        _ctx = multiprocessing.get_context("forkserver")
+        _ctx.set_forkserver_preload(PRELOAD)
+    return _ctx
+
+
+def crawl(config, source, backfill: int | None = None) -> dict:
+    """Run one source's crawl to completion or timeout; returns its result counts.
+    `backfill`: also read archives back this many days (`monitor run --backfill`)."""
+    ctx = _context()
+    fd, log_path = tempfile.mkstemp(prefix=f"monitor-crawl-{source.name}-", suffix=".log")
+    os.close(fd)
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_forked, args=(str(config.path), source.name, backfill, sender, log_path),
+                       daemon=True)
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=source.timeout)
-    except subprocess.TimeoutExpired:
-        return {"status": "failing", "error": f"crawl timed out after {source.timeout}s", "errors": 1}
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith(RESULT):
-            return json.loads(line[len(RESULT):])
-    tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-    return {"status": "failing", "error": f"crawl exited with status {proc.returncode}: {tail}", "errors": 1}
+        proc.start()
+        sender.close()
+        result = None
+        try:
+            if receiver.poll(source.timeout):
+                result = receiver.recv()
+        except (EOFError, OSError):
+            pass                                   # the child died before it could answer
+        proc.join(10 if result is not None else 0.5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+            if result is None:
+                return {"status": "failing", "errors": 1,
+                        "error": f"crawl timed out after {source.timeout}s; what it fetched is kept "
+                                 "(run again to continue, or raise the source's timeout:)"}
+        if result is None:
+            return {"status": "failing", "errors": 1,
+                    "error": f"crawl exited with status {proc.exitcode}: {_last_line(log_path)}"}
+        return result
+    finally:
+        receiver.close()
+        os.unlink(log_path)
 
 
-def _child(config_path: str, source_name: str) -> dict:
+def _forked(config_path, source_name, backfill, conn, log_path) -> None:
+    """In the forked child: Scrapy's log goes to a file the parent reads on a crash."""
+    log = os.open(log_path, os.O_WRONLY | os.O_APPEND)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    try:
+        out = _child(config_path, source_name, backfill)
+    except Exception as exc:   # report, do not traceback: the parent records it
+        out = {"status": "failing", "error": f"{type(exc).__name__}: {exc}", "errors": 1}
+    conn.send(out)
+    conn.close()
+
+
+def _last_line(path) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines = [line.strip() for line in f if line.strip()]
+    except OSError:
+        return "no output"
+    return lines[-1][:300] if lines else "no output"
+
+
+def _child(config_path: str, source_name: str, backfill: int | None = None) -> dict:
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
@@ -47,30 +111,54 @@ def _child(config_path: str, source_name: str) -> dict:
     result = {"feeds": 0, "pages": 0, "queued": 0, "errors": 0}
     process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(SPIDERS[source.spider])
-    process.crawl(crawler, source=source, db=db, result=result)
+    process.crawl(crawler, source=source, db=db, result=result, backfill=backfill)
     process.start()
     stats = crawler.stats.get_stats()
+    if "finish_reason" not in stats:
+        raise RuntimeError("the crawl could not start (a setting or a spider is broken; run "
+                           f"`python -m monitor.crawl {config_path} {source_name}` to see why)")
     http = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")}
     result["http"] = http
-    result["errors"] += stats.get("spider_exceptions/count", 0) + stats.get("downloader/exception_count", 0)
-    result["status"] = _status(result, http)
-    if result["status"] != "ok" and not result.get("error"):
-        result["error"] = "no feed could be read" if not result["feeds"] else "errors while crawling"
+    result["errors"] += stats.get("spider_exceptions/count", 0)
+    if stats.get("spider_exceptions/count"):
+        result.setdefault("failed", []).append(f"{stats['spider_exceptions/count']} spider errors (see the log)")
+    result["status"], error = status(result)
+    if error:
+        result["error"] = error
+    for key in ("blocked", "failed", "feed_errors", "warnings"):
+        if len(result.get(key, ())) > KEEP:
+            result[key] = result[key][:KEEP] + [f"… and {len(result[key]) - KEEP} more"]
     return result
 
 
-def _status(result: dict, http: dict) -> str:
-    """blocked (bot wall), failing (nothing read), or ok — never "no news" for a wall."""
-    if not result["feeds"]:
-        if any(code in http for code in ("403", "406", "429")):
-            return "blocked"
-        return "failing"
-    return "ok"
+def status(result: dict) -> tuple[str, str | None]:
+    """The source's status after a crawl, and what to tell the user.
+
+    blocked: a bot wall answered (403/406/429, a challenge page, a tiny body), for the
+             feed or for a page: never "no news".
+    failing: no entry point (feed, sitemap, listing) could be read, or every page failed.
+    ok:      the feed was read; pages gone (404), too large or looping are listed as
+             warnings, and given up on after a few runs.
+    """
+    blocked, feed_errors = result.get("blocked", []), result.get("feed_errors", [])
+    failed, warnings = result.get("failed", []), result.get("warnings", [])
+    if blocked:
+        return "blocked", "bot wall: " + _first(blocked)
+    if not result.get("feeds"):
+        return "failing", _first(feed_errors) if feed_errors else "no feed could be read"
+    if failed and not result.get("pages"):
+        return "failing", "no page could be fetched: " + _first(failed)
+    problems = feed_errors + failed + warnings
+    return "ok", (_first(problems) if problems else None)
+
+
+def _first(items: list) -> str:
+    return items[0] + (f" (and {len(items) - 1} more)" if len(items) > 1 else "")
 
 
 if __name__ == "__main__":
     try:
-        out = _child(sys.argv[1], sys.argv[2])
+        out = _child(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else None)
     except Exception as exc:   # report, do not traceback: the parent records it
         out = {"status": "failing", "error": f"{type(exc).__name__}: {exc}", "errors": 1}
     print(RESULT + json.dumps(out), flush=True)

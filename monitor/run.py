@@ -15,7 +15,8 @@ from .notify import deliver
 MAX_PARALLEL = 4
 
 
-def run_once(config, names=None, log=print) -> dict:
+def run_once(config, names=None, log=print, backfill: int | None = None) -> dict:
+    """`backfill`: also read each source's archives back this many days."""
     sources = [config.source(n) for n in names] if names else [s for s in config.sources if s.enabled]
     db = store.open_db(config.database)
     store.release_claims(db)
@@ -29,7 +30,7 @@ def run_once(config, names=None, log=print) -> dict:
     with ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=workers.init, initargs=(done,)) as pool:
         jobs = [pool.submit(workers.work, str(config.path)) for _ in range(n_workers)]
         with ThreadPoolExecutor(max_workers=MAX_PARALLEL) as threads:
-            results = dict(zip((s.name for s in sources), threads.map(lambda s: crawl(config, s), sources)))
+            results = dict(zip((s.name for s in sources), threads.map(lambda s: crawl(config, s, backfill), sources)))
         done.set()
         processed = sum((j.result() for j in jobs), Counter())
     for name, result in results.items():
