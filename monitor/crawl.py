@@ -18,15 +18,18 @@ import sys
 import tempfile
 
 RESULT = "MONITOR-RESULT "
-# Imported once by the fork server, shared by every crawl it forks. None of them starts
-# the Twisted reactor: each child installs its own.
-PRELOAD = ["scrapy.crawler", "scrapy.settings", "spiders", "spiders.settings", "monitor.crawl",
-           "monitor.config", "monitor.db", "monitor.extract"]
+# Imported once by the fork server, shared by every process it forks: the crawls and the
+# run's inbox workers (monitor/run.py). None of them starts the Twisted reactor: each
+# crawl installs its own.
+PRELOAD = ["scrapy.crawler", "scrapy.settings", "spiders", "spiders.settings", "spiders.preload", "monitor.crawl",
+           "monitor.config", "monitor.db", "monitor.extract", "monitor.workers", "monitor.process"]
 KEEP = 20            # problems listed per kind in a result (the rest are counted)
 _ctx = None
 
 
-def _context():
+def context():
+    """The multiprocessing context of crawls and workers: forked from a clean, preloaded
+    server (never from the parent, which holds threads and a database connection)."""
     global _ctx
     if _ctx is None:
         _ctx = multiprocessing.get_context("forkserver")
@@ -37,7 +40,7 @@ def _context():
 def crawl(config, source, backfill: int | None = None) -> dict:
     """Run one source's crawl to completion or timeout; returns its result counts.
     `backfill`: also read archives back this many days (`monitor run --backfill`)."""
-    ctx = _context()
+    ctx = context()
     fd, log_path = tempfile.mkstemp(prefix=f"monitor-crawl-{source.name}-", suffix=".log")
     os.close(fd)
     receiver, sender = ctx.Pipe(duplex=False)
@@ -152,8 +155,9 @@ def status(result: dict) -> tuple[str, str | None]:
     return "ok", (_first(problems) if problems else None)
 
 
-def _first(items: list) -> str:
-    return items[0] + (f" (and {len(items) - 1} more)" if len(items) > 1 else "")
+def _first(items: list, n: int = 3) -> str:
+    """The first few problems, for the run's one-line report and `monitor status`."""
+    return "; ".join(items[:n]) + (f" (and {len(items) - n} more)" if len(items) > n else "")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 from . import db as store, workers
-from .crawl import crawl
+from .crawl import context as crawl_context, crawl
 from .notify import deliver
 
 MAX_PARALLEL = 4
@@ -24,7 +24,7 @@ def run_once(config, names=None, log=print, backfill: int | None = None) -> dict
     for s in sources:
         store.upsert_source(db, s)
         runs[s.name] = store.start_run(db, s.name)
-    ctx = multiprocessing.get_context("spawn")   # no fork: the parent holds threads and a connection
+    ctx = crawl_context()   # no plain fork: the parent holds threads and a connection
     done = ctx.Event()
     n_workers = max(1, min(os.cpu_count() or 1, 4))
     with ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=workers.init, initargs=(done,)) as pool:

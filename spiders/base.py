@@ -144,8 +144,10 @@ class SourceSpider(scrapy.Spider):
             if skip.intersection(keys) or self.requested.intersection(keys):
                 continue
             self.requested.update(keys)
+            # dont_filter: we dedupe by identity above; Scrapy's filter would silently drop
+            # the second visit of a redirect loop instead of letting it fail loudly.
             yield scrapy.Request(link.url, callback=self._article, errback=self._article_failed,
-                                 meta={"handle_httpstatus_list": HANDLED, "keys": keys},
+                                 dont_filter=True, meta={"handle_httpstatus_list": HANDLED, "keys": keys},
                                  cb_kwargs={"feed_title": link.title, "feed_date": link.date})
 
     def _article(self, response, feed_title="", feed_date=None):
