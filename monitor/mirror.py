@@ -66,7 +66,8 @@ class Mirror:
                 continue
             server = self._bind(host)
             self._servers[host] = server
-            threading.Thread(target=server.serve_forever, daemon=True).start()
+            # A short poll: stop() waits one poll per server, and the hostile mirror has ten.
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def _bind(self, host):

@@ -74,7 +74,8 @@ class SourceSpider(scrapy.Spider):
     def entry(self, url, parse, *, secondary=False, conditional=True, missing_ok=False, **kwargs):
         """A request for a page of links. `secondary` pages (archives, older pages, child
         sitemaps) only warn when they fail; a primary one failing makes the source fail."""
-        cache = store.feed_cache(self.db, url) if conditional else None
+        # A backfill reads every entry in full: a 304 would hide the links to older pages.
+        cache = store.feed_cache(self.db, canonical(url)) if conditional and not self.cutoff else None
         headers = {}
         if cache and cache["etag"]:
             headers["If-None-Match"] = cache["etag"]
@@ -229,7 +230,7 @@ def listing_links(response, is_article, selector: str | None = None) -> list[Lin
     return list(out.values())
 
 
-_SLASH_DATE = re.compile(r"\b(\d{4})/(\d{2})/(\d{2})\b")
+_SLASH_DATE = re.compile(r"\b(\d{4})[/-](\d{2})[/-](\d{2})\b")
 
 
 def _card_date(anchor) -> str | None:
@@ -265,7 +266,7 @@ def failure_reason(failure) -> tuple[str, bool]:
 
 def _origin(response) -> str:
     """The URL first requested (before redirects): the key of the entry's validators."""
-    return (response.meta.get("redirect_urls") or [response.url])[0]
+    return canonical((response.meta.get("redirect_urls") or [response.url])[0])
 
 
 def _text(value) -> str | None:

@@ -33,7 +33,7 @@ def bot_wall(status: int, body: bytes, expected_feed: bool = False) -> str | Non
     m = _MARKERS.search(head)
     if m:
         return f"challenge page ({m.group(0).decode('latin-1')[:40]!r})"
-    if len(body.strip()) < TINY_BODY and not (expected_feed and _empty_feed(body)):
+    if len(body.strip()) < TINY_BODY and not (expected_feed and _honest_small(body)):
         return f"suspiciously tiny page ({len(body)} bytes)"
     return None
 
@@ -43,6 +43,9 @@ def challenge(body: bytes) -> bool:
     return bool(_MARKERS.search(body[:20_000]))
 
 
-def _empty_feed(body: bytes) -> bool:
-    """A well-formed feed with no item is small but honest."""
-    return bool(re.search(rb"<(rss|feed|rdf:RDF|urlset|sitemapindex)\b", body))
+def _honest_small(body: bytes) -> bool:
+    """An entry point may be small and honest: a feed or sitemap with no item yet, or a
+    short robots.txt. A small HTML page or an empty body is not."""
+    if re.search(rb"<(rss|feed|rdf:RDF|urlset|sitemapindex)\b", body):
+        return True
+    return bool(body.strip()) and not re.search(rb"<(html|body|head|script|!doctype)", body, re.I)
