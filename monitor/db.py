@@ -337,11 +337,13 @@ def clear_failure(db, url: str) -> None:
 
 
 def feed_cache(db, url: str) -> dict | None:
-    """The validators (etag, last_modified) and child links last seen for a feed."""
-    row = db.execute("select etag, last_modified, links from feed_cache where url = ?", [url]).fetchone()
+    """The validators (etag, last_modified), child links and time of the last full read
+    (checked_at) of a feed."""
+    row = db.execute("select etag, last_modified, links, checked_at from feed_cache where url = ?", [url]).fetchone()
     if row is None:
         return None
-    return {"etag": row[0], "last_modified": row[1], "links": json.loads(row[2]) if row[2] else []}
+    return {"etag": row[0], "last_modified": row[1], "links": json.loads(row[2]) if row[2] else [],
+            "checked_at": row[3]}
 
 
 def save_feed_cache(db, url: str, etag: str | None, last_modified: str | None, links=None) -> None:

@@ -20,7 +20,7 @@ def work(config_path: str) -> Counter:
     """Process pages until the crawls are over and the inbox is empty.
     Returns counts keyed by (source, outcome)."""
     config = load_config(config_path)
-    ctx = Context(load_rules(config.watchlists), config.channels)
+    ctx = None     # the rules are compiled on the first page: a run with nothing new needs none
     db = store.open_db(config.database)
     counts: Counter = Counter()
     while True:
@@ -33,6 +33,7 @@ def work(config_path: str) -> Counter:
             if page is None:
                 break
         try:
+            ctx = ctx or Context(load_rules(config.watchlists), config.channels)
             counts[(page["source"], process_page(db, ctx, page, page["id"]))] += 1
         except Exception as exc:   # one bad page must not stop the others; it is retried later
             store.unclaim(db, page["id"], f"{type(exc).__name__}: {exc}")

@@ -71,9 +71,10 @@ class SourceSpider(scrapy.Spider):
                 yield request
 
     # -- entry points -----------------------------------------------------------------
-    def entry(self, url, parse, *, secondary=False, conditional=True, missing_ok=False, **kwargs):
+    def entry(self, url, parse, *, secondary=False, conditional=True, missing_ok=False, count=True, **kwargs):
         """A request for a page of links. `secondary` pages (archives, older pages, child
-        sitemaps) only warn when they fail; a primary one failing makes the source fail."""
+        sitemaps) only warn when they fail; a primary one failing makes the source fail.
+        `count=False`: a signpost (robots.txt naming sitemaps), not itself a feed read."""
         # A backfill reads every entry in full: a 304 would hide the links to older pages.
         cache = store.feed_cache(self.db, canonical(url)) if conditional and not self.cutoff else None
         headers = {}
@@ -85,13 +86,13 @@ class SourceSpider(scrapy.Spider):
             url, callback=self._entry, errback=self._entry_failed, headers=headers, dont_filter=True,
             priority=10, cb_kwargs=kwargs,
             meta={"handle_httpstatus_list": HANDLED, "parse": parse, "cache": cache,
-                  "secondary": secondary, "missing_ok": missing_ok})
+                  "secondary": secondary, "missing_ok": missing_ok, "count": count})
 
     def _entry(self, response, **kwargs):
         meta = response.meta
         counter = "listings" if meta["secondary"] else "feeds"
         if response.status == 304 and meta["cache"] is not None:
-            self.result[counter] += 1
+            self.result[counter] += meta["count"]
             self.result["unchanged"] += 1
             yield from self.unchanged(response, meta["cache"])
             return
@@ -106,7 +107,7 @@ class SourceSpider(scrapy.Spider):
         meta["problem"] = None
         yield from meta["parse"](response, **kwargs)
         if meta["problem"] is None:
-            self.result[counter] += 1
+            self.result[counter] += meta["count"]
             etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
             if etag or modified or meta.get("links"):
                 self.validators[_origin(response)] = (_text(etag), _text(modified), meta.get("links"))

@@ -31,7 +31,8 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.CachedRobotsTxtMiddleware": 100,
 }
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 1.0
+# Half a second between the first requests to a site, then AutoThrottle follows its latency.
+AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 REDIRECT_MAX_TIMES = 5                        # more is a loop: recorded, not followed

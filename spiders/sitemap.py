@@ -7,8 +7,11 @@ sitemap lists years of articles, and an undated entry cannot be placed in time. 
 sitemaps of an index whose <lastmod> is older than the window are not fetched.
 """
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urljoin, urlsplit
 
+from monitor import db as store
 from monitor.config import parse_duration
+from monitor.urls import canonical
 
 from .base import SourceSpider
 from .formats import parse_date, parse_sitemap, robots_sitemaps
@@ -26,9 +29,16 @@ class SitemapSpider(SourceSpider):
         self.since = min(window, self.cutoff) if self.cutoff else window
 
     def entry_requests(self):
-        if self.source.url.rstrip("/").endswith("robots.txt"):
-            return [self.entry(self.source.url, self.parse_robots)]
-        return [self.entry(self.source.url, self.parse_sitemap)]
+        if not self.source.url.rstrip("/").endswith("robots.txt"):
+            return [self.entry(self.source.url, self.parse_sitemap)]
+        # The robots.txt middleware keeps each host's file for a day: read the sitemaps
+        # from it rather than fetch the same file again.
+        max_age = self.settings.getint("ROBOTSTXT_CACHE_SECONDS")
+        cached = store.cached_robots(self.db, urlsplit(self.source.url).netloc, max_age) if max_age > 0 else None
+        if cached and robots_sitemaps(cached):
+            return list(self.children([[urljoin(self.source.url, u), None] for u in robots_sitemaps(cached)], 0,
+                                      secondary=False))
+        return [self.entry(self.source.url, self.parse_robots, count=False)]
 
     def in_window(self, date: str | None) -> bool:
         when = parse_date(date)
@@ -39,9 +49,9 @@ class SitemapSpider(SourceSpider):
         if not sitemaps:
             self.entry_problem(response, "robots.txt names no sitemap")
             return
-        response.meta["links"] = [[url, None] for url in sitemaps]
-        for url in sitemaps:
-            yield self.entry(response.urljoin(url), self.parse_sitemap, secondary=True, depth=1)
+        response.meta["links"] = [[response.urljoin(url), None] for url in sitemaps]
+        # The sitemaps a robots.txt names are the source's feeds: if none can be read, it fails.
+        yield from self.children(response.meta["links"], 0, secondary=False)
 
     def parse_sitemap(self, response, depth=0):
         sitemap = parse_sitemap(response.body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
@@ -55,13 +65,20 @@ class SitemapSpider(SourceSpider):
             return
         yield from self.articles([link for link in sitemap.links if self.in_window(link.date)])
 
-    def children(self, links, depth):
+    def children(self, links, depth, secondary=True):
         if depth >= MAX_DEPTH:
             return
         for url, date in links:
-            if date is None or self.in_window(date):
-                yield self.entry(url, self.parse_sitemap, secondary=True, depth=depth + 1)
+            if (date is None or self.in_window(date)) and not self.read_since(url, date):
+                yield self.entry(url, self.parse_sitemap, secondary=secondary, depth=depth + 1)
+
+    def read_since(self, url, date) -> bool:
+        """Did we read this child sitemap in full after the <lastmod> its index gives it?
+        Then it has not changed: no request (a backfill, with its wider window, reads it)."""
+        changed = parse_date(date)
+        cache = store.feed_cache(self.db, canonical(url)) if changed and not self.cutoff else None
+        return bool(cache and cache["checked_at"] and parse_date(cache["checked_at"]) >= changed)
 
     def unchanged(self, response, cache):
         """An index or robots.txt answering 304: its children may still have changed."""
-        yield from self.children(cache.get("links") or [], 0)
+        yield from self.children(cache.get("links") or [], 0, secondary=not response.url.endswith("robots.txt"))
