@@ -34,8 +34,11 @@ def context():
     server (never from the parent, which holds threads and a database connection)."""
     global _ctx
     if _ctx is None:
-        _ctx = multiprocessing.get_context("forkserver")
-        _ctx.set_forkserver_preload(PRELOAD)
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            _ctx = multiprocessing.get_context("forkserver")
+            _ctx.set_forkserver_preload(PRELOAD)
+        else:                      # Windows: slower (each child imports Scrapy), as safe
+            _ctx = multiprocessing.get_context("spawn")
     return _ctx
 
 
@@ -43,8 +46,8 @@ def warm_up() -> None:
     """Start the fork server now, so that it imports Scrapy while the caller loads the
     config, the database and the rest (both cores busy instead of one after the other)."""
     from multiprocessing import forkserver
-    context()
-    forkserver.ensure_running()
+    if context().get_start_method() == "forkserver":
+        forkserver.ensure_running()
 
 
 def crawl(config, source, backfill: int | None = None) -> dict:

@@ -119,9 +119,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     if it decodes without error and does not turn Arabic into Latin mojibake; then a guess
     (charset-normalizer); windows-1256 last, the legacy charset of Arabic sites.
     """
-    enc, stripped = read_bom(body)
+    enc, bom = read_bom(body)
     if enc:
-        return stripped.decode(enc, errors="replace")
+        return body[len(bom):].decode(enc, errors="replace")
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:

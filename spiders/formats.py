@@ -32,8 +32,8 @@ class Feed:
 
 
 def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Feed:
-    d = feedparser.parse(body, response_headers={"content-location": url, "content-type": content_type or ""},
-                         sanitize_html=False)
+    headers = {"content-location": url, **({"content-type": content_type} if content_type else {})}
+    d = feedparser.parse(body, response_headers=headers, sanitize_html=False)
     links = []
     for e in d.entries:
         link = (e.get("link") or "").strip()
@@ -45,8 +45,9 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Feed:
     problem = None
     if d.get("bozo"):
         exc = d.get("bozo_exception")
-        # A mislabelled charset (CharacterEncodingOverride) is recovered from silently.
-        if not isinstance(exc, feedparser.CharacterEncodingOverride):
+        # A mislabelled charset or a feed served as text/html is read correctly all the same:
+        # not worth a warning.
+        if not isinstance(exc, (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)):
             problem = f"{type(exc).__name__}: {exc}" if exc else "malformed feed"
     next_url = next((lk.get("href") for lk in d.feed.get("links", []) if lk.get("rel") == "next"), None)
     return Feed(links, problem, bool(d.get("version")) or bool(links), next_url)
