@@ -12,6 +12,7 @@ hostile (seeds/hostile/: bot walls, redirects, wrong charsets, 50 MB pages); see
 import gzip
 import hashlib
 import threading
+import time
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -130,6 +131,7 @@ def load_rules(path: Path) -> dict:
     size: 52428800          a generated body of this many bytes (never committed)
     length: false           no Content-Length: the body ends when the connection closes
     gzip: true              send gzip-compressed even if the file is generated
+    delay: 2.5              wait this many seconds before answering (a slow server)
     """
     if not path.is_file():
         return {}
@@ -158,6 +160,8 @@ class _Handler(BaseHTTPRequestHandler):
                                formatdate(file.stat().st_mtime, usegmt=True)))
 
     def _ruled(self, rule: dict):
+        if rule.get("delay"):
+            time.sleep(float(rule["delay"]))
         status = int(rule.get("status", 301 if "location" in rule else 200))
         headers = dict(rule.get("headers") or {})
         if "location" in rule:
@@ -184,7 +188,7 @@ class _Handler(BaseHTTPRequestHandler):
             body, encoding = self.mirror.gzipped(body), "gzip"
         self.mirror.served.append({"host": self.host, "path": self.path, "status": status, "encoding": encoding,
                                    "if_none_match": self.headers.get("If-None-Match"),
-                                   "user_agent": self.headers.get("User-Agent")})
+                                   "user_agent": self.headers.get("User-Agent"), "at": time.monotonic()})
         self.send_response(status)
         if status != 304:
             self.send_header("Content-Type", ctype)
@@ -197,14 +201,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Encoding", encoding)
             self.send_header("Vary", "Accept-Encoding")
         self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass    # the client gave up (a timeout, a refused 50 MB page)
 
     def _stream(self, status, size, headers, with_length, compress):
         """A generated body of `size` bytes, written as it is made: the 50 MB page."""
         self.mirror.served.append({"host": self.host, "path": self.path, "status": status,
                                    "encoding": "gzip" if compress else None, "if_none_match": None,
-                                   "user_agent": self.headers.get("User-Agent")})
+                                   "user_agent": self.headers.get("User-Agent"), "at": time.monotonic()})
         payload = None
         if compress:
             payload = gzip.compress((_FILLER * (size // len(_FILLER) + 1))[:size], compresslevel=1, mtime=0)

@@ -49,8 +49,11 @@ def test_bot_walls_read_blocked_never_no_news(tmp_path, hostile):
         assert st[name]["status"] == "blocked", (name, line(out, name))
         assert why in st[name]["last_error"] and "bot wall" in st[name]["last_error"], st[name]
         assert st[name]["articles"] == 0 and st[name]["consecutive_failures"] == 1
-    # 429 is retried with back-off (2 retries); a Retry-After of an hour is not waited for.
+    # 429 is retried with back-off (2 retries, 0.05 s then 0.1 s here: RETRY_BACKOFF_BASE);
+    # a Retry-After of an hour is not waited for.
     assert hits(hostile, "blocked.test", "/r429/feed/") == 3
+    at = [x["at"] for x in hostile.served if x["path"] == "/r429/feed/"]
+    assert at[1] - at[0] >= 0.05 and at[2] - at[1] >= 0.1
     assert hits(hostile, "blocked.test", "/slow/feed/") == 1
     assert hits(hostile, "blocked.test", "/feed/") == 1          # a 403 is not retried
 
@@ -168,3 +171,22 @@ def test_a_deleted_article_is_retried_three_runs_then_given_up(tmp_path, hostile
     assert "article gone (HTTP 404)" in line(outs[0], "gone") and "will retry (1/3)" in line(outs[0], "gone")
     assert "given up" in line(outs[2], "gone")
     assert statuses(config)["gone"]["articles"] == 1
+
+
+def test_a_slow_server_times_out_and_is_retried_next_run(tmp_path, hostile):
+    hostile.rules["loop.test"]["/slow/feed/"] = {"delay": 2, "file": "feed/index.xml"}
+    hostile.rules["loop.test"]["/news/loop-a"] = {"delay": 2, "file": "news/ok.html"}
+    config = sources_config(tmp_path, [feed("stuck", hostile, "loop.test", "/slow/feed/"),
+                                       feed("slowpage", hostile, "loop.test", "/feed/")],
+                            crawl={"DOWNLOAD_TIMEOUT": 0.5, "RETRY_TIMES": 1})
+    out = run(config)
+    st = statuses(config)
+    assert st["stuck"]["status"] == "failing" and "timed out" in st["stuck"]["last_error"]
+    assert st["slowpage"]["status"] == "ok" and st["slowpage"]["articles"] == 1
+    assert "timed out" in line(out, "slowpage")
+    assert hits(hostile, "loop.test", "/slow/feed/") == 2                  # one retry
+    # A timeout is not a verdict on the page: next run, the server is quick again.
+    del hostile.rules["loop.test"]["/news/loop-a"]
+    hostile.rules["loop.test"]["/news/loop-a"] = {"file": "news/ok.html"}
+    run(config, "slowpage")
+    assert hits(hostile, "loop.test", "/news/loop-a") == 3
