@@ -80,6 +80,9 @@ def m003_sources_fetch_state(db):
     #   loop); given up after MAX_URL_ATTEMPTS runs instead of fetched every run.
     db["failed_urls"].create({"url": str, "source": str, "reason": str, "attempts": int,
                               "first_at": str, "last_at": str}, pk="url")
+    # - inbox.quiet: a page found by `monitor run --backfill` in a site's archives: stored and
+    #   detected, but old news does not alert (a month of archives must not flood a desk).
+    db["inbox"].add_column("quiet", int, not_null_default=0)
 
 
 MAX_PAGE_ATTEMPTS = 3      # a page that fails this often stays in the inbox with its error
@@ -329,6 +332,12 @@ def record_failure(db, url: str, source: str, reason: str) -> int:
         [url, source, reason, now(), now()])
     db.conn.commit()
     return db.execute("select attempts from failed_urls where url = ?", [url]).fetchone()[0]
+
+
+def mark_quiet(db, url: str) -> None:
+    """This queued page came from a backfill: no alert for it (m003 inbox.quiet)."""
+    db.execute("update inbox set quiet = 1 where url = ?", [url])
+    db.conn.commit()
 
 
 def clear_failure(db, url: str) -> None:

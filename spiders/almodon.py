@@ -29,7 +29,8 @@ class AlmodonSpider(FeedSpider):
 
     def parse_sitemap(self, response):
         links = parse_sitemap(response.body).links
-        yield from self.articles([link for link in links if self.recent(url_date(link.url) or link.date)])
+        yield from self.articles([link for link in links if self.recent(url_date(link.url) or link.date)], quiet=True)
 
     def parse_section(self, response):
-        yield from self.articles([c for c in listing_links(response, self.is_article) if self.recent(c.date)])
+        yield from self.articles([c for c in listing_links(response, self.is_article) if self.recent(c.date)],
+                                 quiet=True)

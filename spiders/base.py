@@ -135,8 +135,9 @@ class SourceSpider(scrapy.Spider):
         when = parse_date(date)
         return self.cutoff is None or when is None or when >= self.cutoff
 
-    def articles(self, links):
-        """Requests for the article links not stored, queued or given up on yet."""
+    def articles(self, links, quiet=False):
+        """Requests for the article links not stored, queued or given up on yet. `quiet`:
+        found in archives by a backfill, old news that is stored but does not alert."""
         keyed = []
         for link in links:
             if self.is_article(link.url):
@@ -149,7 +150,8 @@ class SourceSpider(scrapy.Spider):
             # dont_filter: we dedupe by identity above; Scrapy's filter would silently drop
             # the second visit of a redirect loop instead of letting it fail loudly.
             yield scrapy.Request(link.url, callback=self._article, errback=self._article_failed,
-                                 dont_filter=True, meta={"handle_httpstatus_list": HANDLED, "keys": keys},
+                                 dont_filter=True,
+                                 meta={"handle_httpstatus_list": HANDLED, "keys": keys, "quiet": quiet},
                                  cb_kwargs={"feed_title": link.title, "feed_date": link.date})
 
     def _article(self, response, feed_title="", feed_date=None):
@@ -174,7 +176,8 @@ class SourceSpider(scrapy.Spider):
         aliases.add(self.identity(response.url))
         yield {"url": response.url, "html": decode_html(response.body, _text(ctype) or None),
                "source": self.source.name, "lang": self.source.lang, "feed_title": feed_title,
-               "feed_date": feed_date, "aliases": sorted(aliases - {canonical(response.url)})}
+               "feed_date": feed_date, "aliases": sorted(aliases - {canonical(response.url)}),
+               "quiet": response.meta.get("quiet", False)}
 
     def _article_failed(self, failure):
         reason, permanent = failure_reason(failure)

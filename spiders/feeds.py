@@ -39,7 +39,10 @@ class FeedSpider(SourceSpider):
         if feed.links and not articles and page == 1:
             self.result["warnings"].append(f"none of the {len(feed.links)} items of {response.url} "
                                            "links to an article page")
-        yield from self.articles(articles if page == 1 else [a for a in articles if self.recent(a.date)])
+        if page == 1:
+            yield from self.articles(articles)
+        else:
+            yield from self.articles([a for a in articles if self.recent(a.date)], quiet=True)
         urls = {link.url for link in feed.links}
         if self.cutoff and page < MAX_FEED_PAGES and urls and not urls <= set(seen) \
                 and all(link.date and self.recent(link.date) for link in feed.links):

@@ -25,7 +25,7 @@ class ListingSpider(SourceSpider):
             self.entry_problem(response, f"no article link matches `links: {selector}` (has the markup changed?)")
             return
         recent = [link for link in links if self.recent(link.date)]
-        yield from self.articles(links if page == 1 else recent)
+        yield from self.articles(links) if page == 1 else self.articles(recent, quiet=True)
         limit = int(self.options.get("max_pages", 50)) if self.cutoff else int(self.options.get("pages", 1))
         older = response.css(self.options["next"]).attrib.get("href") if self.options.get("next") else None
         if older and page < limit and len(recent) == len(links):

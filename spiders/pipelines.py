@@ -1,5 +1,6 @@
 """Hands each fetched page to the inbox, where monitor's workers extract and store it,
-and remembers the other spellings of its URL (the link before a redirect, SOHR's ?p=id)."""
+and remembers the other spellings of its URL (the link before a redirect, SOHR's ?p=id).
+A page found only through a backfill's archives is queued `quiet`: stored, not alerted."""
 from monitor import db as store
 from monitor.urls import canonical
 
@@ -17,5 +18,7 @@ class StorePipeline:
         url = canonical(item["url"])
         if store.enqueue(spider.db, {**item, "url": url}):
             spider.result["queued"] += 1
+            if item.get("quiet"):
+                store.mark_quiet(spider.db, url)
         store.add_aliases(spider.db, url, item.get("aliases", ()))
         return item

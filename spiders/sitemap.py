@@ -25,8 +25,8 @@ class SitemapSpider(SourceSpider):
     def __init__(self, source, db, result, backfill=None, **kwargs):
         super().__init__(source, db, result, backfill=backfill, **kwargs)
         max_age = timedelta(seconds=parse_duration(self.options.get("max_age", "2d")) or 172800)
-        window = datetime.now(timezone.utc) - max_age
-        self.since = min(window, self.cutoff) if self.cutoff else window
+        self.window = datetime.now(timezone.utc) - max_age
+        self.since = min(self.window, self.cutoff) if self.cutoff else self.window
 
     def entry_requests(self):
         if not self.source.url.rstrip("/").endswith("robots.txt"):
@@ -40,9 +40,9 @@ class SitemapSpider(SourceSpider):
                                       secondary=False))
         return [self.entry(self.source.url, self.parse_robots, count=False)]
 
-    def in_window(self, date: str | None) -> bool:
+    def in_window(self, date: str | None, since=None) -> bool:
         when = parse_date(date)
-        return when is not None and when >= self.since
+        return when is not None and when >= (since or self.since)
 
     def parse_robots(self, response):
         sitemaps = robots_sitemaps(response.body.decode("utf-8", "replace"))
@@ -63,7 +63,11 @@ class SitemapSpider(SourceSpider):
             response.meta["links"] = [[link.url, link.date] for link in sitemap.links]
             yield from self.children(response.meta["links"], depth)
             return
-        yield from self.articles([link for link in sitemap.links if self.in_window(link.date)])
+        fresh = [link for link in sitemap.links if self.in_window(link.date, self.window)]
+        yield from self.articles(fresh)
+        if self.cutoff:     # a backfill's older entries: stored, not alerted
+            yield from self.articles([link for link in sitemap.links if self.in_window(link.date)
+                                      and link not in fresh], quiet=True)
 
     def children(self, links, depth, secondary=True):
         if depth >= MAX_DEPTH:

@@ -37,7 +37,7 @@ class SohrSpider(FeedSpider):
         page unless this one already reached past the cutoff."""
         cards = listing_links(response, self.is_article)
         recent = [c for c in cards if self.recent(c.date)]
-        yield from self.articles(recent)
+        yield from self.articles(recent, quiet=True)
         older = response.css("a.next.page-numbers::attr(href), link[rel=next]::attr(href)").get()
         if older and cards and len(recent) == len(cards):
             yield self.entry(response.urljoin(older), self.parse_archive, secondary=True, conditional=False,

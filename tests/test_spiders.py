@@ -63,10 +63,11 @@ def _stories_mirror(tmp_path, feed_items=3):
 
 
 def _cutoff_days(manifest, now):
-    """A window whose edge falls in the widest gap between two stories, far from any."""
+    """A window whose edge falls in the widest gap between two stories, far from any, and
+    old enough that the window holds stories with signals beyond the feeds' newest three."""
     dates = sorted(datetime.fromisoformat(e["published"]) for e in manifest)
     gaps = sorted(((b - a, a, b) for a, b in zip(dates, dates[1:])), reverse=True)
-    _, older, newer = next(g for g in gaps if g[2] < now - timedelta(days=60))
+    _, older, newer = next(g for g in gaps if g[2] < now - timedelta(days=600))
     edge = older + (newer - older) / 2
     return (now - edge).days
 
@@ -78,6 +79,8 @@ def test_backfill_reads_archives_back_to_the_cutoff(tmp_path):
         run(config)
         feed_only = {u for u, in rows(config, "select url from articles")}
         assert len(feed_only) == 9                                   # 3 per feed
+        alerts = rows(config, "select id, title from alerts order by id")
+        signals = rows(config, "select count(*) from signals")[0][0]
         days = _cutoff_days(manifest, datetime.now(timezone.utc))
         cutoff = datetime.now(timezone.utc) - timedelta(days=days)
         out = run(config, "--backfill", str(days))
@@ -88,6 +91,9 @@ def test_backfill_reads_archives_back_to_the_cutoff(tmp_path):
         want |= {u.split(":", 2)[2].split("/", 1)[1] for u in feed_only}
         assert got == want
         assert len(want) < len(manifest)                             # the window did cut
+        # Old news found in the archives is stored and detected, but does not alert.
+        assert rows(config, "select count(*) from signals")[0][0] > signals
+        assert rows(config, "select id, title from alerts order by id") == alerts
         archives = [p for _, p in site.requests if "/date/" in p]
         assert archives and all(re.search(r"/date/\d{4}/\d{2}/", p) for p in archives)
 
