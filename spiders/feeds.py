@@ -37,8 +37,11 @@ class FeedSpider(SourceSpider):
                                            f"{len(feed.links)} items read anyway")
         articles = [link for link in feed.links if self.is_article(link.url)]
         if feed.links and not articles and page == 1:
-            self.result["warnings"].append(f"none of the {len(feed.links)} items of {response.url} "
-                                           "links to an article page")
+            # The site changed its URLs (or article_pattern is wrong): this must not read as
+            # "no news".
+            self.entry_problem(response, f"none of the {len(feed.links)} items links to an article page "
+                                         f"(first: {feed.links[0].url}); check article_pattern")
+            return
         if page == 1:
             yield from self.articles(articles)
         else:

@@ -137,6 +137,15 @@ def test_malformed_feeds(tmp_path, hostile):
     assert st["cut"]["status"] == "failing" and "malformed feed" in st["cut"]["last_error"]
 
 
+def test_a_feed_whose_links_no_longer_look_like_articles_is_failing(tmp_path, hostile):
+    # SOHR's spider expects /<slug>/<id>/ links; a feed of other links means the site changed.
+    config = sources_config(tmp_path, [{"name": "wp", "spider": "sohr", "lang": "ar",
+                                        "url": hostile.url("blocked.test") + "open/"}])
+    run(config)
+    st = statuses(config)["wp"]
+    assert st["status"] == "failing" and "none of the 2 items links to an article page" in st["last_error"]
+
+
 def test_50_mb_pages_are_refused_and_the_rest_is_stored(tmp_path, hostile):
     config = sources_config(tmp_path, [feed("huge", hostile, "huge.test", "/feed/")])
     out = run(config)
