@@ -52,11 +52,14 @@ def run(config_path, names, backfill):
 
     Example: monitor run --source sohr-ar --backfill 7
     """
-    from .crawl import warm_up
+    from .crawl import shut_down, warm_up
     warm_up()
     from .config import load_config
     from .run import run_once
-    run_once(load_config(config_path), names or None, backfill=backfill)
+    try:
+        run_once(load_config(config_path), names or None, backfill=backfill)
+    finally:
+        shut_down()
 
 
 @main.command()

@@ -50,6 +50,15 @@ def warm_up() -> None:
         forkserver.ensure_running()
 
 
+def shut_down() -> None:
+    """Stop the fork server and wait for it: a cron run leaves no process behind, and the
+    CPU time of its crawls and workers is accounted to the command (bench/pipeline.py)."""
+    from multiprocessing import forkserver
+    stop = getattr(forkserver._forkserver, "_stop", None)     # stable since Python 3.8
+    if _ctx is not None and _ctx.get_start_method() == "forkserver" and stop:
+        stop()
+
+
 def crawl(config, source, backfill: int | None = None) -> dict:
     """Run one source's crawl to completion or timeout; returns its result counts.
     `backfill`: also read archives back this many days (`monitor run --backfill`)."""

@@ -316,11 +316,15 @@ def skip_urls(db, urls) -> set:
     return {r[0] for r in rows}
 
 
-def add_aliases(db, url: str, aliases) -> None:
-    """Record other spellings of the page stored (or queued) under `url`."""
+def add_aliases(db, url: str, aliases, commit: bool = True) -> None:
+    """Record other spellings of the page stored (or queued) under `url`; a page fetched
+    again under any of them has not failed for good after all."""
     rows = [(a, url, now()) for a in dict.fromkeys(aliases) if a and a != url]
     if rows:
         db.conn.executemany("insert or replace into url_aliases (alias, url, added_at) values (?, ?, ?)", rows)
+    spellings = [url, *(a for a, _, _ in rows)]
+    db.execute(f"delete from failed_urls where url in ({','.join('?' * len(spellings))})", spellings)
+    if commit:
         db.conn.commit()
 
 
@@ -337,11 +341,6 @@ def record_failure(db, url: str, source: str, reason: str) -> int:
 def mark_quiet(db, url: str) -> None:
     """This queued page came from a backfill: no alert for it (m003 inbox.quiet)."""
     db.execute("update inbox set quiet = 1 where url = ?", [url])
-    db.conn.commit()
-
-
-def clear_failure(db, url: str) -> None:
-    db.execute("delete from failed_urls where url = ?", [url])
     db.conn.commit()
 
 

@@ -171,7 +171,6 @@ class SourceSpider(scrapy.Spider):
             self.note_permanent(keys[0], f"not a web page ({_text(ctype)})")
             return
         self.result["pages"] += 1
-        store.clear_failure(self.db, keys[0])
         aliases = set(keys) | {canonical(u) for u in response.meta.get("redirect_urls", [])}
         aliases.add(self.identity(response.url))
         yield {"url": response.url, "html": decode_html(response.body, _text(ctype) or None),

@@ -16,9 +16,9 @@ class StorePipeline:
     def process_item(self, item):
         spider = self.crawler.spider
         url = canonical(item["url"])
+        store.add_aliases(spider.db, url, item.get("aliases", ()), commit=False)   # enqueue commits both
         if store.enqueue(spider.db, {**item, "url": url}):
             spider.result["queued"] += 1
             if item.get("quiet"):
                 store.mark_quiet(spider.db, url)
-        store.add_aliases(spider.db, url, item.get("aliases", ()))
         return item
