@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import sys
 import tempfile
+import threading
 
 RESULT = "MONITOR-RESULT "
 # Imported once by the fork server, shared by every process it forks: the crawls and the
@@ -27,19 +28,21 @@ PRELOAD = ["scrapy.crawler", "scrapy.settings", "spiders", "spiders.settings", "
            "monitor.db", "monitor.extract", "monitor.workers", "monitor.process", "spiders.preload"]
 KEEP = 20            # problems listed per kind in a result (the rest are counted)
 _ctx = None
+_lock = threading.Lock()
 
 
 def context():
     """The multiprocessing context of crawls and workers: forked from a clean, preloaded
     server (never from the parent, which holds threads and a database connection)."""
     global _ctx
-    if _ctx is None:
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            _ctx = multiprocessing.get_context("forkserver")
-            _ctx.set_forkserver_preload(PRELOAD)
-        else:                      # Windows: slower (each child imports Scrapy), as safe
-            _ctx = multiprocessing.get_context("spawn")
-    return _ctx
+    with _lock:             # crawls start from several threads at once
+        if _ctx is None:
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                _ctx = multiprocessing.get_context("forkserver")
+                _ctx.set_forkserver_preload(PRELOAD)
+            else:           # Windows: slower (each child imports Scrapy), as safe
+                _ctx = multiprocessing.get_context("spawn")
+        return _ctx
 
 
 def warm_up() -> None:

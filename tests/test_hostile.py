@@ -199,3 +199,15 @@ def test_a_slow_server_times_out_and_is_retried_next_run(tmp_path, hostile):
     hostile.rules["loop.test"]["/news/loop-a"] = {"file": "news/ok.html"}
     run(config, "slowpage")
     assert hits(hostile, "loop.test", "/news/loop-a") == 3
+
+
+def test_a_stuck_crawl_is_killed_keeps_what_it_fetched_and_blocks_no_other(tmp_path, hostile):
+    hostile.rules["loop.test"]["/news/loop-a"] = {"delay": 20, "file": "news/ok.html"}
+    config = sources_config(tmp_path, [feed("stuck", hostile, "loop.test", "/feed/", timeout="3s"),
+                                       feed("fine", hostile, "gone.test", "/feed.xml")],
+                            crawl={"DOWNLOAD_TIMEOUT": 60})
+    out = run(config)
+    st = statuses(config)
+    assert st["stuck"]["status"] == "failing" and "crawl timed out after 3s" in st["stuck"]["last_error"]
+    assert st["stuck"]["articles"] == 1          # the page fetched before the kill is stored
+    assert st["fine"]["status"] == "ok" and st["fine"]["articles"] == 1, out
