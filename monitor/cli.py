@@ -52,8 +52,10 @@ def log_options(f):
 @main.command()
 @config_option
 @click.option("--source", "names", multiple=True, metavar="NAME", help="Only this source (repeatable).")
+@click.option("--backfill", type=click.IntRange(1, 3650), default=None, metavar="DAYS",
+              help="Also read archive and listing pages back this many days (their news does not alert).")
 @log_options
-def run(config_path, names, log_format, log_file):
+def run(config_path, names, backfill, log_format, log_file):
     """Crawl the sources once, store and detect, then send due alerts (for cron).
 
     Logs one line per source. Exit status: 0 all well; 1 an error in the config or
@@ -62,19 +64,24 @@ def run(config_path, names, log_format, log_file):
     another `monitor run` or the daemon is using the database; 130/143 stopped by
     SIGINT/SIGTERM (unfinished runs are recorded as stopped).
 
-    Example: monitor run --source sohr-ar --log-file monitor.log
+    Example: monitor run --source sohr-ar --backfill 7 --log-file monitor.log
     """
+    from .crawl import shut_down, warm_up
+    warm_up()
     from .config import load_config
     from .lock import RunLock
     from .rules import load_rules
     from .run import run_once, stop_on_signals
-    config = load_config(config_path)
-    rules = load_rules(config.watchlists)
-    for n in names:
-        config.source(n)
-    _setup_logs(config, log_format, log_file)
-    with RunLock(config.database).acquire("run"), stop_on_signals() as stop:
-        result = run_once(config, names or None, rules=rules, stop=stop)
+    try:
+        config = load_config(config_path)
+        rules = load_rules(config.watchlists)
+        for n in names:
+            config.source(n)
+        _setup_logs(config, log_format, log_file)
+        with RunLock(config.database).acquire("run"), stop_on_signals() as stop:
+            result = run_once(config, names or None, rules=rules, stop=stop, backfill=backfill)
+    finally:
+        shut_down()       # no process left behind by a cron run, whatever its exit
     if stop.is_set():
         sys.exit(128 + stop.signum)
     bad = [n for n, r in result["sources"].items() if r.get("status") != "ok"]
@@ -97,8 +104,14 @@ def daemon(config_path, log_format, log_file):
     """
     from .config import load_config
     from .daemon import Daemon
+    from .crawl import shut_down, warm_up
+    warm_up()
     _setup_logs(load_config(config_path), log_format, log_file)
-    sys.exit(Daemon(config_path).run())
+    try:
+        status = Daemon(config_path).run()
+    finally:
+        shut_down()
+    sys.exit(status)
 
 
 def _setup_logs(config, fmt, file):

@@ -171,6 +171,8 @@ def _sources(items, path, line, errors) -> tuple:
         options = {k: v for k, v in s.items()
                    if k not in ("name", "spider", "url", "lang", "every", "cron", "timeout", "enabled",
                                 "jitter", "alert_after")}
+        if spider in SPIDERS:
+            errors += _option_errors(spider, options, name, path, sl)
         out.append(Source(name, spider, str(s.get("url", "")), lang, every, s.get("cron"), timeout or 600,
                           bool(s.get("enabled", True)), options=options, **sched))
     return tuple(out)
@@ -195,6 +197,50 @@ def _schedule_keys(s, name, path, line, errors) -> dict:
                                     "write how many failed runs in a row raise an ops alert, e.g. 3"))
         else:
             out["alert_after"] = n
+    return out
+
+
+# Keys a source may carry besides the common ones, per spider (spiders/*.py say more).
+SPIDER_OPTIONS = {
+    "sohr": {"article_pattern"}, "almodon": {"article_pattern"}, "feed": {"article_pattern"},
+    "sitemap": {"article_pattern", "max_age"},
+    "listing": {"article_pattern", "links", "next", "pages", "max_pages"},
+}
+
+# Keys any source may carry in its options: the outlet names its reprints cite (cluster.py).
+COMMON_OPTIONS = {"names"}
+
+
+def _option_errors(spider, options, name, path, line) -> list:
+    """Spider options checked at load time, so `monitor check` finds a typo before a crawl."""
+    out = []
+    for key in options:
+        if key not in SPIDER_OPTIONS[spider] and key not in COMMON_OPTIONS:
+            allowed = ", ".join(sorted(SPIDER_OPTIONS[spider]))
+            out.append(UserError(f"unknown key `{key}:` for {spider} source '{name}'", path, line,
+                                 f"a {spider} source takes name, spider, url, lang, every, cron, jitter, timeout, enabled, "
+                                 f"alert_after, names, {allowed}"))
+    if "article_pattern" in options:
+        try:
+            re.compile(str(options["article_pattern"]))
+        except re.error as exc:
+            out.append(UserError(f"invalid `article_pattern:` for source '{name}': {exc}", path, line,
+                                 "write a Python regular expression, e.g. /\\d+/$"))
+    if spider == "listing" and not options.get("links"):
+        out.append(UserError(f"listing source '{name}' needs `links:`", path, line,
+                             'a CSS selector for its article links, e.g. links: "article h2 a"'))
+    for key in ("links", "next"):
+        if spider == "listing" and options.get(key):
+            from cssselect import GenericTranslator, SelectorError   # parsel's, as Scrapy uses
+            try:
+                GenericTranslator().css_to_xpath(str(options[key]))
+            except SelectorError as exc:
+                out.append(UserError(f"invalid CSS selector in `{key}:` for source '{name}': {exc}", path, line))
+    for key in ("pages", "max_pages"):
+        if key in options and (not isinstance(options[key], int) or options[key] < 1):
+            out.append(UserError(f"`{key}:` of source '{name}' must be a whole number of pages, 1 or more", path, line))
+    if "max_age" in options and parse_duration(options["max_age"]) is None:
+        out.append(UserError(f"invalid `max_age:` for source '{name}'", path, line, "write e.g. 2d, 12h"))
     return out
 
 

@@ -1,15 +1,26 @@
 """One source's crawl, isolated in a child process with a timeout.
 
 Scrapy's Twisted reactor cannot be restarted in one process, and a stuck site must not
-block the others, so every crawl runs as `python -m monitor.crawl CONFIG SOURCE` and
-the parent kills it when the source's timeout passes. The child only fetches: each page
-goes to the inbox table as it arrives (so a killed crawl loses nothing fetched), and the
-run's workers extract, detect and store from there on every core.
+block the others, so every crawl runs in a process of its own that the parent kills when
+the source's timeout passes or the monitor stops (the daemon's `stop` event). The child only fetches: each page goes to the inbox table as
+it arrives (so a killed crawl loses nothing fetched), and the run's workers extract,
+detect and store from there on every core.
+
+The children are forked from a fork server that has imported Scrapy once: starting a
+fresh interpreter and importing Scrapy costs ~1 s of CPU per source, which made an
+incremental run over 10 sources take longer than its requests (bench/incremental.py).
+`python -m monitor.crawl CONFIG SOURCE [BACKFILL_DAYS]` runs one crawl in the foreground.
+
+What the daemon needs of a crawl holds for a forked one too: it gets the parent's
+validated config (pickled, without channels: no secrets; never the file, which the user
+may be editing), and it dies with its parent: a thread waits on the parent's sentinel
+pipe, which reaches end-of-file when the parent exits, even by SIGKILL, so no orphan
+crawl outlives a daemon. It runs in a session of its own: Ctrl-C reaches the parent,
+which decides when the crawl stops.
 """
 import json
+import multiprocessing
 import os
-import pickle
-import subprocess
 import sys
 import tempfile
 import threading
@@ -17,65 +28,146 @@ import time
 from dataclasses import replace
 
 RESULT = "MONITOR-RESULT "
-STOP_GRACE = 5      # seconds a crawl told to stop gets before it is killed
+# Imported once by the fork server, shared by every process it forks: the crawls and the
+# run's inbox workers (monitor/run.py). None of them starts the Twisted reactor: each
+# crawl installs its own.
+# spiders.preload comes last: it freezes what is loaded so far out of the garbage
+# collector's reach, which keeps each child from copying those pages (0.12 → 0.04 s CPU).
+PRELOAD = ["scrapy.crawler", "scrapy.settings", "spiders", "spiders.settings", "monitor.crawl", "monitor.config",
+           "monitor.db", "monitor.extract", "monitor.workers", "monitor.process", "spiders.preload"]
+STOP_GRACE = 5       # seconds a finished crawl gets to exit before it is killed
+KEEP = 20            # problems listed per kind in a result (the rest are counted)
+_ctx = None
+_lock = threading.Lock()
 
 
-def crawl(config, source, stop: threading.Event | None = None) -> dict:
+def context():
+    """The multiprocessing context of crawls and workers: forked from a clean, preloaded
+    server (never from the parent, which holds threads and a database connection)."""
+    global _ctx
+    with _lock:             # crawls start from several threads at once
+        if _ctx is None:
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                _ctx = multiprocessing.get_context("forkserver")
+                _ctx.set_forkserver_preload(PRELOAD)
+            else:           # Windows: slower (each child imports Scrapy), as safe
+                _ctx = multiprocessing.get_context("spawn")
+        return _ctx
+
+
+def name_process(name: str) -> None:
+    """Name this process in `ps`, `top` and /proc/PID/comm (Linux): forked children all
+    show the fork server's command line, and a user (or a test) must tell the crawls
+    from the inbox workers."""
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(15, name.encode()[:15], 0, 0, 0)     # PR_SET_NAME
+    except (OSError, AttributeError):
+        pass                   # not Linux: the name is only cosmetic
+
+
+def warm_up() -> None:
+    """Start the fork server now, so that it imports Scrapy while the caller loads the
+    config, the database and the rest (both cores busy instead of one after the other)."""
+    from multiprocessing import forkserver
+    if context().get_start_method() == "forkserver":
+        forkserver.ensure_running()
+
+
+def shut_down() -> None:
+    """Stop the fork server and wait for it: a cron run leaves no process behind, and the
+    CPU time of its crawls and workers is accounted to the command (bench/pipeline.py)."""
+    from multiprocessing import forkserver
+    stop = getattr(forkserver._forkserver, "_stop", None)     # stable since Python 3.8
+    if _ctx is not None and _ctx.get_start_method() == "forkserver" and stop:
+        stop()
+
+
+def crawl(config, source, stop: threading.Event | None = None, backfill: int | None = None) -> dict:
     """Run one source's crawl to completion, timeout or `stop`; returns its result counts.
-
-    The child gets the parent's validated config through its stdin (not the file, which
-    the user may be editing: the daemon keeps the last good one), and that pipe stays
-    open: when the parent dies, even by SIGKILL, the child sees end-of-file and exits,
-    so no orphan crawl outlives a daemon."""
-    cmd = [sys.executable, "-m", "monitor.crawl", "-", source.name]
-    with _capture() as out, _capture() as err:
-        # files, not pipes: a chatty crawl can never fill a pipe and block
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out, stderr=err, text=False,
-                                start_new_session=True)   # the parent decides when it stops
-        try:
-            proc.stdin.write(pickle.dumps(replace(config, channels=())))   # no secrets needed
-            proc.stdin.flush()
-        except BrokenPipeError:
-            pass
-        outcome = _wait(proc, source.timeout, stop)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read(), err.read()
-    if outcome == "timeout":
-        return {"status": "failing", "error": f"crawl timed out after {source.timeout}s", "errors": 1}
-    if outcome == "stopped":
-        return {"status": "stopped", "error": "stopped with the monitor"}
-    for line in reversed(stdout.splitlines()):
-        if line.startswith(RESULT):
-            return json.loads(line[len(RESULT):])
-    tail = (stderr.strip().splitlines() or ["no output"])[-1]
-    return {"status": "failing", "error": f"crawl exited with status {proc.returncode}: {tail}", "errors": 1}
-
-
-def _capture():
-    return tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
+    `backfill`: also read archives back this many days (`monitor run --backfill`)."""
+    ctx = context()
+    fd, log_path = tempfile.mkstemp(prefix=f"monitor-crawl-{source.name}-", suffix=".log")
+    os.close(fd)
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_forked, args=(replace(config, channels=()), source.name, backfill, sender, log_path),
+                       daemon=True)
+    try:
+        proc.start()
+        sender.close()
+        result, outcome = _wait(receiver, source.timeout, stop)
+        proc.join(STOP_GRACE if result is not None else 0.5)
+        if proc.is_alive():
+            proc.kill()      # every fetched page is already committed to the inbox: nothing lost
+            proc.join()
+        if outcome == "stopped":
+            return {"status": "stopped", "error": "stopped with the monitor"}
+        if outcome == "timeout":
+            return {"status": "failing", "errors": 1,
+                    "error": f"crawl timed out after {source.timeout}s; what it fetched is kept "
+                             "(run again to continue, or raise the source's timeout:)"}
+        if result is None:
+            return {"status": "failing", "errors": 1,
+                    "error": f"crawl exited with status {proc.exitcode}: {_last_line(log_path)}"}
+        return result
+    finally:
+        receiver.close()
+        os.unlink(log_path)
 
 
-def _wait(proc, timeout: float, stop) -> str:
+def _wait(receiver, timeout: float, stop) -> tuple[dict | None, str]:
+    """(result, "done"), or (None, "died" | "timeout" | "stopped")."""
     deadline = time.monotonic() + timeout
     while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None, "timeout"
         try:
-            proc.wait(0.2)
-            proc.stdin.close()
-            return "done"
-        except subprocess.TimeoutExpired:
-            pass
-        if (stop is not None and stop.is_set()) or time.monotonic() > deadline:
-            proc.stdin.close()          # the child exits at end-of-file; kill if it does not
-            try:
-                proc.wait(STOP_GRACE)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            return "stopped" if stop is not None and stop.is_set() else "timeout"
+            if receiver.poll(min(0.2, left)):
+                return receiver.recv(), "done"
+        except (EOFError, OSError):
+            return None, "died"                    # the child died before it could answer
+        if stop is not None and stop.is_set():
+            return None, "stopped"
 
 
-def _child(config_path: str, source_name: str) -> dict:
+def _forked(config_path, source_name, backfill, conn, log_path) -> None:
+    """In the forked child: Scrapy's log goes to a file the parent reads on a crash."""
+    os.setsid()                          # the parent decides when we stop, not Ctrl-C
+    name_process("monitor-crawl")
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
+    log = os.open(log_path, os.O_WRONLY | os.O_APPEND)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    try:
+        out = _child(config_path, source_name, backfill)
+    except Exception as exc:   # report, do not traceback: the parent records it
+        out = {"status": "failing", "error": f"{type(exc).__name__}: {exc}", "errors": 1}
+    conn.send(out)
+    conn.close()
+
+
+def _exit_with_parent() -> None:
+    """The parent's sentinel reaches end-of-file when the parent dies (even by SIGKILL):
+    stop at once. Every fetched page is already committed to the inbox, so nothing is lost."""
+    from multiprocessing.connection import wait
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        wait([parent.sentinel])
+        os._exit(3)
+
+
+def _last_line(path) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines = [line.strip() for line in f if line.strip()]
+    except OSError:
+        return "no output"
+    return lines[-1][:300] if lines else "no output"
+
+
+def _child(config_path, source_name: str, backfill: int | None = None) -> dict:
+    """`config_path`: a config file, or the parent's validated Config itself."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
@@ -85,11 +177,7 @@ def _child(config_path: str, source_name: str) -> dict:
     from . import db as store
     from .config import load_config
 
-    if config_path == "-":          # the parent's config, on stdin (see crawl())
-        config = pickle.load(sys.stdin.buffer)
-        threading.Thread(target=_exit_with_parent, daemon=True).start()
-    else:
-        config = load_config(config_path)
+    config = load_config(config_path) if isinstance(config_path, (str, os.PathLike)) else config_path
     source = config.source(source_name)
     db = store.open_db(config.database)
     settings = Settings()
@@ -99,18 +187,24 @@ def _child(config_path: str, source_name: str) -> dict:
     result = {"feeds": 0, "pages": 0, "queued": 0, "errors": 0}
     process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(SPIDERS[source.spider])
-    process.crawl(crawler, source=source, db=db, result=result)
+    process.crawl(crawler, source=source, db=db, result=result, backfill=backfill)
     process.start()
     stats = crawler.stats.get_stats()
+    if "finish_reason" not in stats:
+        raise RuntimeError("the crawl could not start (a setting or a spider is broken; run "
+                           f"`python -m monitor.crawl {config.path} {source_name}` to see why)")
     http = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")}
     result["http"] = http
-    result["errors"] += stats.get("spider_exceptions/count", 0) + stats.get("downloader/exception_count", 0)
-    result["status"] = _status(result, http)
-    if result["status"] != "ok" and not result.get("error"):
-        result["error"] = ("the site answered with a bot challenge page" if result.get("challenge")
-                           else "no feed could be read" if not result["feeds"] else "errors while crawling")
-        if cause := _cause(stats, http):
-            result["error"] += f": {cause}"
+    result["errors"] += stats.get("spider_exceptions/count", 0)
+    if stats.get("spider_exceptions/count"):
+        result.setdefault("failed", []).append(f"{stats['spider_exceptions/count']} spider errors (see the log)")
+    result["status"], error = status(result)
+    if error:
+        cause = _cause(stats, http)
+        result["error"] = f"{error}: {cause}" if cause and cause not in error else error
+    for key in ("blocked", "failed", "feed_errors", "warnings"):
+        if len(result.get(key, ())) > KEEP:
+            result[key] = result[key][:KEEP] + [f"… and {len(result[key]) - KEEP} more"]
     return result
 
 
@@ -122,27 +216,35 @@ def _cause(stats: dict, http: dict) -> str:
     return ", ".join(f"{what} ×{n}" for what, n in causes.items())
 
 
-def _exit_with_parent() -> None:
-    """stdin reaches end-of-file when the parent closes it or dies: stop at once. Every
-    fetched page is already committed to the inbox, so nothing is lost."""
-    sys.stdin.buffer.read()
-    os._exit(3)
+def status(result: dict) -> tuple[str, str | None]:
+    """The source's status after a crawl, and what to tell the user.
+
+    blocked: a bot wall answered (403/406/429, a challenge page, a tiny body), for the
+             feed or for a page: never "no news".
+    failing: no entry point (feed, sitemap, listing) could be read, or every page failed.
+    ok:      the feed was read; pages gone (404), too large or looping are listed as
+             warnings, and given up on after a few runs.
+    """
+    blocked, feed_errors = result.get("blocked", []), result.get("feed_errors", [])
+    failed, warnings = result.get("failed", []), result.get("warnings", [])
+    if blocked:
+        return "blocked", "bot wall: " + _first(blocked)
+    if not result.get("feeds"):
+        return "failing", _first(feed_errors) if feed_errors else "no feed could be read"
+    if failed and not result.get("pages"):
+        return "failing", "no page could be fetched: " + _first(failed)
+    problems = feed_errors + failed + warnings
+    return "ok", (_first(problems) if problems else None)
 
 
-def _status(result: dict, http: dict) -> str:
-    """blocked (bot wall), failing (nothing read), or ok — never "no news" for a wall."""
-    if result.get("challenge"):
-        return "blocked"
-    if not result["feeds"]:
-        if any(code in http for code in ("403", "406", "429")):
-            return "blocked"
-        return "failing"
-    return "ok"
+def _first(items: list, n: int = 3) -> str:
+    """The first few problems, for the run's one-line report and `monitor status`."""
+    return "; ".join(items[:n]) + (f" (and {len(items) - n} more)" if len(items) > n else "")
 
 
 if __name__ == "__main__":
     try:
-        out = _child(sys.argv[1], sys.argv[2])
+        out = _child(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else None)
     except Exception as exc:   # report, do not traceback: the parent records it
         out = {"status": "failing", "error": f"{type(exc).__name__}: {exc}", "errors": 1}
     print(RESULT + json.dumps(out), flush=True)

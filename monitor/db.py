@@ -83,6 +83,29 @@ def m003_daemon_health_indexes(db):
     db["articles"].create_index(["source"], if_not_exists=True)
 
 
+@migrations()
+def m003_sources_fetch_state(db):
+    # What the crawler remembers between runs, so a run with nothing new costs one
+    # request per feed (issue 6):
+    # - url_aliases: other spellings of a stored page (the link before a redirect, SOHR's
+    #   ?p=<id> shortlink), so an old Al-Modon /<section>/<uuid> link is not fetched again.
+    db["url_aliases"].create({"alias": str, "url": str, "added_at": str}, pk="alias")
+    db["url_aliases"].create_index(["url"])
+    # - feed_cache: ETag / Last-Modified of each feed, sitemap or listing, for conditional
+    #   GET; `links` keeps a sitemap index's children for when the index answers 304.
+    db["feed_cache"].create({"url": str, "etag": str, "last_modified": str, "links": str,
+                             "checked_at": str}, pk="url")
+    # - robots_txt: each host's robots.txt, reused for a day (RFC 9309 §2.4).
+    db["robots_txt"].create({"host": str, "body": str, "fetched_at": str}, pk="host")
+    # - failed_urls: article links that failed for good (404, 410, too large, redirect
+    #   loop); given up after MAX_URL_ATTEMPTS runs instead of fetched every run.
+    db["failed_urls"].create({"url": str, "source": str, "reason": str, "attempts": int,
+                              "first_at": str, "last_at": str}, pk="url")
+    # - inbox.quiet: a page found by `monitor run --backfill` in a site's archives: stored and
+    #   detected, but old news does not alert (a month of archives must not flood a desk).
+    db["inbox"].add_column("quiet", int, not_null_default=0)
+
+
 MAX_PAGE_ATTEMPTS = 3      # a page that fails this often stays in the inbox with its error
 
 
@@ -428,3 +451,82 @@ def insert_alert_once(db, row: dict) -> bool:
     cur = db.execute(f"insert or ignore into alerts ({cols}) values ({','.join('?' * len(row))})", list(row.values()))
     db.conn.commit()
     return cur.rowcount == 1
+
+
+# -- what the crawler remembers between runs (m003) --------------------------------
+MAX_URL_ATTEMPTS = 3       # a link that failed for good this many runs is no longer fetched
+
+
+def skip_urls(db, urls) -> set:
+    """The URLs among `urls` not worth a request: stored or queued (under this spelling
+    or as an alias of a stored or queued page), or given up after repeated failures."""
+    urls = list(dict.fromkeys(urls))
+    if not urls:
+        return set()
+    marks = ",".join("?" * len(urls))
+    rows = db.execute(
+        f"select url from articles where url in ({marks}) union "
+        f"select url from inbox where url in ({marks}) union "
+        f"select alias from url_aliases where alias in ({marks}) and "
+        f"(url in (select url from articles) or url in (select url from inbox)) union "
+        f"select url from failed_urls where url in ({marks}) and attempts >= ?",
+        urls * 4 + [MAX_URL_ATTEMPTS])
+    return {r[0] for r in rows}
+
+
+def add_aliases(db, url: str, aliases, commit: bool = True) -> None:
+    """Record other spellings of the page stored (or queued) under `url`; a page fetched
+    again under any of them has not failed for good after all."""
+    rows = [(a, url, now()) for a in dict.fromkeys(aliases) if a and a != url]
+    if rows:
+        db.conn.executemany("insert or replace into url_aliases (alias, url, added_at) values (?, ?, ?)", rows)
+    spellings = [url, *(a for a, _, _ in rows)]
+    db.execute(f"delete from failed_urls where url in ({','.join('?' * len(spellings))})", spellings)
+    if commit:
+        db.conn.commit()
+
+
+def record_failure(db, url: str, source: str, reason: str) -> int:
+    """Count one more run in which `url` failed for good; returns the attempts so far."""
+    db.execute(
+        "insert into failed_urls (url, source, reason, attempts, first_at, last_at) values (?, ?, ?, 1, ?, ?) "
+        "on conflict(url) do update set attempts = attempts + 1, reason = excluded.reason, last_at = excluded.last_at",
+        [url, source, reason, now(), now()])
+    db.conn.commit()
+    return db.execute("select attempts from failed_urls where url = ?", [url]).fetchone()[0]
+
+
+def mark_quiet(db, url: str) -> None:
+    """This queued page came from a backfill: no alert for it (m003 inbox.quiet)."""
+    db.execute("update inbox set quiet = 1 where url = ?", [url])
+    db.conn.commit()
+
+
+def feed_cache(db, url: str) -> dict | None:
+    """The validators (etag, last_modified), child links and time of the last full read
+    (checked_at) of a feed."""
+    row = db.execute("select etag, last_modified, links, checked_at from feed_cache where url = ?", [url]).fetchone()
+    if row is None:
+        return None
+    return {"etag": row[0], "last_modified": row[1], "links": json.loads(row[2]) if row[2] else [],
+            "checked_at": row[3]}
+
+
+def save_feed_cache(db, url: str, etag: str | None, last_modified: str | None, links=None) -> None:
+    db.execute("insert or replace into feed_cache (url, etag, last_modified, links, checked_at) values (?, ?, ?, ?, ?)",
+               [url, etag, last_modified, json.dumps(list(links)) if links else None, now()])
+    db.conn.commit()
+
+
+def cached_robots(db, host: str, max_age: int) -> str | None:
+    """A host's robots.txt if fetched less than `max_age` seconds ago."""
+    row = db.execute("select body, fetched_at from robots_txt where host = ?", [host]).fetchone()
+    if row is None:
+        return None
+    age = (datetime.now(timezone.utc) - datetime.fromisoformat(row[1])).total_seconds()
+    return row[0] if 0 <= age < max_age else None
+
+
+def save_robots(db, host: str, body: str) -> None:
+    db.execute("insert or replace into robots_txt (host, body, fetched_at) values (?, ?, ?)", [host, body, now()])
+    db.conn.commit()

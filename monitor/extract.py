@@ -1,9 +1,12 @@
-"""HTML page → article fields (title, text, date, language), with trafilatura."""
+"""HTML page → article fields (title, text, date, language), with trafilatura; and the
+bytes of a page → text, whatever charset it was served with."""
+import json
 import re
 from datetime import datetime
 
 import trafilatura
 from lxml import html as lxml_html
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
 _TITLE_SUFFIX = re.compile(r"\s*[•|–-]\s*(The Syrian Observatory For Human Rights|المرصد السوري لحقوق الإنسان|المدن)\s*$")
 _URL_DATE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/")
@@ -26,6 +29,9 @@ def warm() -> None:
 
 def extract(html: str | bytes, url: str) -> dict | None:
     """Title, text, published_at (ISO), lang and the outlet a reprint names; None if no text."""
+    if isinstance(html, str):
+        # lxml refuses text that still declares a byte encoding (<?xml … encoding=…?>).
+        html = _XML_DECL.sub("", html, count=1)
     try:
         tree = lxml_html.fromstring(html)
     except (ValueError, lxml_html.etree.ParserError):
@@ -50,13 +56,39 @@ def _meta(tree) -> dict:
         tree.xpath("string(//title)").strip()
     if title:
         out["title"] = title
-    published = tree.xpath('string(//meta[@property="article:published_time"]/@content)').strip()
+    published = next((d for d in (tree.xpath(f"string({x})").strip() for x in _DATE_XPATHS) if d), "") \
+        or _json_ld_date(tree)
     if published:
         out["published"] = published
     lang = (tree.xpath("string(/html/@lang)") or "")[:2].lower()
     if lang in ("ar", "en"):
         out["lang"] = lang
     return out
+
+
+# Where pages state their publication date, most specific first: Open Graph article
+# meta (WordPress, Al-Modon), schema.org microdata, Dublin Core and common CMS meta, then a
+# <time> inside the article (JSON-LD is read after these, in _json_ld_date).
+_DATE_XPATHS = (
+    '//meta[@property="article:published_time"]/@content',
+    '//meta[@itemprop="datePublished"]/@content',
+    '//meta[@name="DC.date.issued" or @name="dc.date" or @name="DC.date"]/@content',
+    '//meta[@name="pubdate" or @name="publishdate" or @name="date"]/@content',
+    '(//article//time[@datetime])[1]/@datetime',
+)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _json_ld_date(tree) -> str:
+    for block in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        try:
+            data = json.loads(block)
+        except ValueError:
+            continue
+        for item in data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []:
+            if isinstance(item, dict) and isinstance(item.get("datePublished"), str):
+                return item["datePublished"].strip()
+    return ""
 
 
 def _url_date(url: str) -> str | None:
@@ -83,3 +115,53 @@ def reprint_of(text: str) -> str | None:
         if m:
             return m.group(1).strip()
     return None
+
+
+# -- bytes → text --------------------------------------------------------------
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    """A page's text, robust to a missing or wrong charset.
+
+    Order: a byte-order mark; UTF-8 if the bytes are valid UTF-8 (Arabic in windows-1256 is
+    practically never valid UTF-8, while a UTF-8 page served as ISO-8859-1 is common);
+    then the charset of the Content-Type header, then the page's <meta charset>, each only
+    if it decodes without error and does not turn Arabic into Latin mojibake; then a guess
+    (charset-normalizer); windows-1256 last, the legacy charset of Arabic sites.
+    """
+    enc, bom = read_bom(body)
+    if enc:
+        return body[len(bom):].decode(enc, errors="replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = [http_content_type_encoding(content_type) if content_type else None,
+                html_body_declared_encoding(body)]
+    for name in declared:
+        text = _try_decode(body, name)
+        if text is not None and not _mojibake(text):
+            return text
+    import charset_normalizer   # slow to import: only for the rare undeclared legacy page
+    best = charset_normalizer.from_bytes(body[:200_000]).best()
+    text = _try_decode(body, best.encoding if best else None)
+    if text is not None and not _mojibake(text):
+        return text
+    return body.decode("cp1256", errors="replace")
+
+
+def _try_decode(body: bytes, name: str | None) -> str | None:
+    enc = resolve_encoding(name) if name else None
+    if not enc or enc == "utf-8":
+        return None
+    try:
+        return body.decode(enc)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _mojibake(text: str) -> bool:
+    """Arabic decoded with a Latin code page: mostly Latin-1 supplement letters
+    (Ç á Ó æ …) and no Arabic letter at all."""
+    sample = text[:20_000]
+    arabic = sum(1 for c in sample if "\u0600" <= c <= "\u06ff")
+    latin_ext = sum(1 for c in sample if "\u00c0" <= c <= "\u00ff")
+    return arabic == 0 and latin_ext > 20 and latin_ext > 0.05 * len(sample.split())

@@ -54,7 +54,7 @@ def process_page(db, ctx: Context, page: dict, inbox_id: int | None = None) -> s
         store.set_cluster(db, aid, cid)
         store.save_sketch(db, aid, sketch)
         store.insert_signals(db, aid, signals)
-        if (signals or cid != aid) and ctx.routed:
+        if (signals or cid != aid) and ctx.routed and not page.get("quiet"):    # quiet: backfilled old news
             refresh_alerts(db, ctx, cid)
     return "new"
 

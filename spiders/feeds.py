@@ -1,79 +1,65 @@
-"""The base of every spider: read a feed, fetch the articles not stored yet.
+"""`feed`: any RSS or Atom feed (the source's url is the feed), and the base of the SOHR
+and Al-Modon spiders, which read their site's feed first.
 
-Feeds are fetched every run; article pages only when their canonical URL is new, so a
-run with nothing new costs one request per feed.
+A backfill (`monitor run --backfill DAYS`) follows the feed's older pages while they stay
+within the window: RFC 5005's <link rel="next">, or WordPress's ?paged=N (Enab Baladi,
+North Press, Syria Direct and SOHR run WordPress).
 """
-import re
-from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import scrapy
+from .base import SourceSpider, join
+from .formats import parse_feed
 
-from monitor import db as store
-from monitor.urls import canonical
+MAX_FEED_PAGES = 50
 
 
-class FeedSpider(scrapy.Spider):
+class FeedSpider(SourceSpider):
     name = "feed"
-    feed_path = ""                      # relative to the source URL
-    article_pattern = re.compile(r".")  # which links in the feed are articles
-
-    def __init__(self, source, db, result, **kwargs):
-        super().__init__(**kwargs)
-        self.source, self.db, self.result = source, db, result
+    feed_path = ""                      # relative to the source URL ("": the URL is the feed)
 
     def feed_urls(self) -> list[str]:
-        return [urljoin(self.source.url, self.feed_path) if self.feed_path else self.source.url]
+        return [join(self.source.url, self.feed_path) if self.feed_path else self.source.url]
 
-    async def start(self):
-        for url in self.feed_urls():
-            yield scrapy.Request(url, callback=self.parse_feed, dont_filter=True)
+    def entry_requests(self):
+        return [self.entry(url, self.parse_feed) for url in self.feed_urls()]
 
-    def parse_feed(self, response):
-        if is_challenge(response):
-            self.result["challenge"] = True    # a bot wall answering 200: blocked, not "no news"
+    def parse_feed(self, response, page=1, seen=()):
+        feed = parse_feed(response.body, response.url, _header(response, "Content-Type"))
+        if not feed.is_feed:
+            start = response.body[:60].decode("utf-8", "replace").strip()
+            self.entry_problem(response, f"not an RSS or Atom feed (it starts {start!r})")
             return
-        self.result["feeds"] += 1
-        response.selector.remove_namespaces()
-        entries = []
-        for item in response.xpath("//item | //entry"):
-            link = (item.xpath("link/text()").get() or item.xpath("link/@href").get() or "").strip()
-            if not link:
-                continue
-            link = response.urljoin(link)
-            if not self.article_pattern.search(link):
-                continue
-            entries.append((link, item.xpath("title/text()").get(default="").strip(),
-                            _date(item.xpath("pubDate/text() | published/text() | updated/text()").get())))
-        known = store.known_urls(self.db, [canonical(e[0]) for e in entries])
-        for link, title, date in entries:
-            if canonical(link) in known:
-                continue
-            yield scrapy.Request(link, callback=self.parse_article,
-                                 cb_kwargs={"feed_title": title, "feed_date": date})
-
-    def parse_article(self, response, feed_title="", feed_date=None):
-        self.result["pages"] += 1
-        yield {"url": response.url, "html": response.text, "source": self.source.name,
-               "lang": self.source.lang, "feed_title": feed_title, "feed_date": feed_date}
-
-
-# What bot walls serve instead of the page (Cloudflare, Sucuri, DDoS-Guard, Imperva).
-_CHALLENGE = re.compile(r"<title>\s*Just a moment\.\.\.|cf-browser-verification|/cdn-cgi/challenge-platform/|"
-                        r"sucuri_cloudproxy_js|Sucuri WebSite Firewall|DDoS-Guard|_Incapsula_Resource|"
-                        r"Checking your browser before accessing", re.I)
+        if feed.problem:
+            if not feed.links:
+                self.entry_problem(response, f"malformed feed, no item could be read ({feed.problem})")
+                return
+            self.result["warnings"].append(f"malformed feed at {response.url} ({feed.problem}); "
+                                           f"{len(feed.links)} items read anyway")
+        articles = [link for link in feed.links if self.is_article(link.url)]
+        if feed.links and not articles and page == 1:
+            # The site changed its URLs (or article_pattern is wrong): this must not read as
+            # "no news".
+            self.entry_problem(response, f"none of the {len(feed.links)} items links to an article page "
+                                         f"(first: {feed.links[0].url}); check article_pattern")
+            return
+        if page == 1:
+            yield from self.articles(articles)
+        else:
+            yield from self.articles([a for a in articles if self.recent(a.date)], quiet=True)
+        urls = {link.url for link in feed.links}
+        if self.cutoff and page < MAX_FEED_PAGES and urls and not urls <= set(seen) \
+                and all(link.date and self.recent(link.date) for link in feed.links):
+            older = feed.next_url or _paged(self.feed_urls()[0], page + 1)
+            yield self.entry(older, self.parse_feed, secondary=True, conditional=False, missing_ok=True,
+                             page=page + 1, seen=tuple(urls))
 
 
-def is_challenge(response) -> bool:
-    """An HTML challenge page where a feed was expected."""
-    head = response.text[:20000] if hasattr(response, "text") else ""
-    return "<rss" not in head and "<feed" not in head and bool(_CHALLENGE.search(head))
+def _paged(url: str, n: int) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "paged"] + [("paged", str(n))]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _date(text):
-    if not text:
-        return None
-    try:
-        return parsedate_to_datetime(text.strip()).isoformat()
-    except (TypeError, ValueError):
-        return text.strip()
+def _header(response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

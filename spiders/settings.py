@@ -13,13 +13,32 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024          # a news page is < 1 MB; refuse 50 MB monsters
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# gzip, deflate, br, zstd; a compressed body is capped at DOWNLOAD_MAXSIZE once decompressed.
+COMPRESSION_ENABLED = True
 RETRY_ENABLED = True
 RETRY_TIMES = 2
+# Retries wait RETRY_BACKOFF_BASE × 2^(n-1) s, or the server's Retry-After up to
+# RETRY_BACKOFF_MAX (longer: give up, the source reads `blocked`). spiders/middlewares.py
+RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_MAX = 60.0
+# robots.txt is obeyed and kept for a day in the database (RFC 9309 §2.4): an incremental
+# run then costs the feed requests alone.
+ROBOTSTXT_CACHE_SECONDS = 86400
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "spiders.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "spiders.middlewares.CachedRobotsTxtMiddleware": 100,
+}
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 1.0
+# Half a second between the first requests to a site, then AutoThrottle follows its latency.
+AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
-REDIRECT_MAX_TIMES = 5
+REDIRECT_MAX_TIMES = 5                        # more is a loop: recorded, not followed
+# An old Al-Modon link answers 301; a <meta refresh> to a login or consent page is not
+# the article, and an unexpected refresh must not move us off the site.
+METAREFRESH_ENABLED = False
 ITEM_PIPELINES = {"spiders.pipelines.StorePipeline": 300}
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

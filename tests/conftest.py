@@ -1,5 +1,6 @@
 """Shared fixtures: the offline mirror served on 127.0.0.1, temp configs and databases."""
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -47,3 +48,52 @@ def monitor(*args, input=None, cwd=None):
     """Run the real `monitor` command line."""
     return subprocess.run([sys.executable, "-m", "monitor.cli", *args], capture_output=True, text=True,
                           input=input, cwd=cwd, timeout=240)
+
+
+# -- hostile hosts and other sources (issue 6) ----------------------------------------
+HOSTILE = ROOT / "seeds" / "hostile"
+OTHERS = ROOT / "seeds" / "others"
+# Fast retries, no pacing: the servers are local. Everything else is the shipped default.
+FAST_CRAWL = {"AUTOTHROTTLE_ENABLED": False, "RETRY_BACKOFF_BASE": 0.05}
+
+
+@pytest.fixture()
+def hostile():
+    with Mirror(HOSTILE) as m:
+        yield m
+
+
+@pytest.fixture()
+def others():
+    with Mirror(OTHERS) as m:
+        yield m
+
+
+def sources_config(folder: Path, sources: list, crawl=None, **extra) -> Path:
+    """A config with these sources (dicts as in config.yaml) and a console channel."""
+    doc = {"database": "monitor.db", "sources": sources,
+           "channels": [{"name": "console", "url": "console://", "tags": ["alerts"]}],
+           "crawl": {**FAST_CRAWL, **(crawl or {})}, **extra}
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def statuses(config: Path) -> dict:
+    """`monitor status --json`, by source name."""
+    out = monitor("status", "-c", str(config), "--json")
+    assert out.returncode == 0, out.stderr
+    return {d["name"]: d for d in map(json.loads, out.stdout.splitlines())}
+
+
+def report(out) -> str:
+    """The run's one line per source (logged to stderr), then its stdout. Exit status 3 is
+    the cron contract (`monitor run --help`): done, but a source is not ok."""
+    lines = [m.group(1) for m in map(_LOG_LINE.match, out.stderr.splitlines()) if m]
+    bad = any(not re.search(r"\b0 failed", line) if line.startswith("alerts:") else ": ok — " not in line
+              for line in lines)
+    assert out.returncode == (3 if bad else 0), out.stderr
+    return "\n".join(lines) + "\n" + out.stdout
+
+
+_LOG_LINE = re.compile(r"\d{4}-\d\d-\d\dT\S+ [A-Z]+ (.*)$")

@@ -200,12 +200,12 @@ def _inside(run: dict, outer: dict) -> bool:
 
 
 def _workers(pid: int) -> set:
-    def cmd(p):
+    def comm(p):       # workers name themselves (crawls are forked from the same server)
         try:
-            return Path(f"/proc/{p}/cmdline").read_bytes()
+            return Path(f"/proc/{p}/comm").read_text().strip()
         except OSError:
-            return b""
-    return {k for k in children(pid) if b"spawn_main" in cmd(k) and alive(k)}
+            return ""
+    return {k for k in children(pid) if comm(k) == "monitor-worker" and alive(k)}
 
 
 def test_killed_workers_are_replaced_and_their_work_goes_on(tmp_path):
