@@ -200,8 +200,9 @@ def _child(config_path, source_name: str, backfill: int | None = None) -> dict:
         result.setdefault("failed", []).append(f"{stats['spider_exceptions/count']} spider errors (see the log)")
     result["status"], error = status(result)
     if error:
-        cause = _cause(stats, http)
-        result["error"] = f"{error}: {cause}" if cause and cause not in error else error
+        # the status names the URL and HTTP code; add exceptions (timeouts, refusals) it cannot see
+        cause = _cause(stats, {})
+        result["error"] = f"{error}: {cause}" if cause else error
     for key in ("blocked", "failed", "feed_errors", "warnings"):
         if len(result.get(key, ())) > KEEP:
             result[key] = result[key][:KEEP] + [f"… and {len(result[key]) - KEEP} more"]
@@ -209,7 +210,8 @@ def _child(config_path, source_name: str, backfill: int | None = None) -> dict:
 
 
 def _cause(stats: dict, http: dict) -> str:
-    """What went wrong, for `monitor status`: "HTTP 404 ×1", "ConnectionRefusedError ×3"."""
+    """What went wrong, for `monitor status`: "HTTP 404 ×1", "ConnectionRefusedError ×3"
+    (pass no `http` to name only the exceptions)."""
     causes = {f"HTTP {code}": n for code, n in sorted(http.items()) if not code.startswith(("2", "3"))}
     causes.update({k.rsplit("/", 1)[1].rsplit(".", 1)[-1]: n for k, n in stats.items()
                    if k.startswith("downloader/exception_type_count/")})

@@ -142,7 +142,7 @@ def test_failing_source_gives_one_ops_alert_and_one_recovery_notice(tmp_path):
             status = monitor("status", "-c", str(cfg), "--json")
             st = json.loads(status.stdout)
             assert st["status"] == "failing" and st["consecutive_failures"] >= 3
-            assert st["last_error"] == "no feed could be read: HTTP 404 ×1"
+            assert st["last_error"].startswith("HTTP 404 at http://127.0.0.1:") and "/nothing-here/feed/" in st["last_error"]
             # the user fixes the URL in config.yaml: picked up live, one recovery notice
             doc = yaml.safe_load(cfg.read_text(encoding="utf-8"))
             doc["sources"][0]["url"] = good_url
