@@ -57,7 +57,8 @@ class Tokens:
         if key not in self._found:
             lasts = phrases.lasts
             ends = [j for j, (w, b, t) in enumerate(zip(self.words, self.bare, self.stem))
-                    if w in lasts or b in lasts or t in lasts or (t.endswith("ا") and t[:-1] in lasts)]
+                    if w in lasts or b in lasts or t in lasts
+                    or (phrases.accusative and t.endswith("ا") and t[:-1] in lasts)]
             found = [(i, j, p) for j in ends for i, p in phrases.ending_at(self, j)]
             self._found[key] = (found, [j for _, j, _ in found])
         return self._found[key]
@@ -67,7 +68,10 @@ class PhraseSet:
     """Phrases (one or more words) → payloads. Arabic phrases tolerate a proclitic on their
     first word and a pronoun suffix on their last ("وتهديداتها" holds تهديدات)."""
 
-    def __init__(self):
+    def __init__(self, accusative: bool = False):
+        # Role markers are nouns that take the accusative alef ("نقاطاً لقسد"); cues are not,
+        # and "بعدما" must not read as "عدم" + alef.
+        self.accusative = accusative
         # last word → [(all words, payload, arabic, case-sensitive)]: a position is checked
         # only against the phrases that can end there.
         self._by_last: dict[str, list] = {}
@@ -93,7 +97,7 @@ class PhraseSet:
         seen = set()
         stem = tokens.stem[j]
         # the accusative alef on an Arabic noun: "نقاطاً" is نقاط
-        acc = stem[:-1] if stem.endswith("ا") and len(stem) > 3 else None
+        acc = stem[:-1] if self.accusative and stem.endswith("ا") and len(stem) > 3 else None
         for key in (tokens.words[j], tokens.bare[j], stem, acc):
             if key is None:
                 continue
@@ -108,12 +112,12 @@ class PhraseSet:
                 if case:
                     if tuple(tokens.cased[i:j + 1]) == words:
                         out.append((i, payload))
-                elif _same(words, tokens, i, j, arabic):
+                elif _same(words, tokens, i, j, arabic, self.accusative):
                     out.append((i, payload))
         return out
 
 
-def _same(words: tuple, tokens: Tokens, i: int, j: int, arabic: bool) -> bool:
+def _same(words: tuple, tokens: Tokens, i: int, j: int, arabic: bool, accusative: bool) -> bool:
     n = len(words)
     for k, w in enumerate(words):
         t = tokens.words[i + k]
@@ -123,7 +127,8 @@ def _same(words: tuple, tokens: Tokens, i: int, j: int, arabic: bool) -> bool:
             return False
         if k == 0 and tokens.bare[i] == w:
             continue
-        if k == n - 1 and (tokens.stem[j] in (w, w + "ا") or (n == 1 and unsuffixed(t) == w)):
+        if k == n - 1 and (tokens.stem[j] == w or (accusative and tokens.stem[j] == w + "ا")
+                           or (n == 1 and unsuffixed(t) == w)):
             continue
         return False
     return True

@@ -66,7 +66,7 @@ class Rules:
     matcher: Matcher = field(default_factory=Matcher)      # triggers, actors, places…
     cues: PhraseSet = field(default_factory=PhraseSet)     # looked up near triggers only
     pseudo: PhraseSet = field(default_factory=PhraseSet)
-    roles: PhraseSet = field(default_factory=PhraseSet)    # looked up near actors only
+    roles: PhraseSet = field(default_factory=lambda: PhraseSet(accusative=True))   # near actors only
     required: Lookup = field(default_factory=Lookup)       # `requires:` words, per clause
 
 
