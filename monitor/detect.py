@@ -212,10 +212,15 @@ def _changes_of(trig: Hit, clause: Clause, words: Words, rules: Rules) -> list[H
     goes to its nearest such noun, so "halted their patrols … and resumed them" gives two
     signals, and two nouns never share one verb."""
     if "owners" not in clause.cache:
-        nouns = [h for h in clause.of("trigger") if h.payload[1].type in CHANGE_TYPES]
+        excl = clause.of("exclusion")
+        nouns = [h for h in clause.of("trigger") if h.payload[1].type in CHANGE_TYPES
+                 and not any(x.start < h.end and h.start < x.end for x in excl)]
         owners = {}
         for c in _eligible_changes(clause, words, rules):
-            owners[c] = min(nouns, key=lambda n: (words.between(c, n), n.start < c.start))
+            # The noun a change word governs follows it ("استأنف التحالف دورياته", "resumed
+            # its patrols"); one before it is taken only when none follows within reach.
+            after = [n for n in nouns if n.start > c.start and words.between(c, n) <= 8]
+            owners[c] = min(after or nouns, key=lambda n: (words.between(c, n), n.start < c.start))
         clause.cache["owners"] = owners
     return [c for c, n in clause.cache["owners"].items() if n is trig]
 
