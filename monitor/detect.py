@@ -64,7 +64,9 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
     # name no armed party: "mortars fell near the stadium before the match" is shelling.
     armed = any(h.payload[0] == "actor" and h.payload[1] not in ("civilians", "unknown") for h in hits)
     whole = [] if armed else [h for h in hits if h.payload[0] == "exclusion" and h.payload[2] == "text"]
-    for clause in split_clauses(n.text, hits, words):
+    clauses = split_clauses(n.text, hits, words)
+    src.clauses = clauses
+    for clause in clauses:
         s, e = clause.sentence
         clause.cache["sentence_exclusions"] = whole + [h for h in wide if s <= h.start < e]
         clause.cache["sentence_triggers"] = [h for h in hits if h.payload[0] == "trigger" and s <= h.start < e]
@@ -358,7 +360,7 @@ def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source")
     clause with no event of its own denies the events its speaker is said to have done
     (rules 1 and 5: code both)."""
     out = []
-    for c in split_clauses(src.n.text, hits, words):
+    for c in src.clauses:
         if c.of("trigger") or not c.of("actor"):
             continue
         denials = [(i, j) for i, j, cue in words.inside(rules.cues, c.first, c.last)
@@ -380,9 +382,8 @@ def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source")
 
 def _previous_sentence_start(src: "_Source", start: int) -> int:
     """Start of the sentence before the one starting at `start` (in the caller's text)."""
-    from .text import sentences
-    spans = [src.span(a, b) for a, b in sentences(src.n.text)]
-    prev = [a for a, _ in spans if a < start]
+    starts = sorted({src.span(*c.sentence)[0] for c in src.clauses})
+    prev = [a for a in starts if a < start]
     return prev[-1] if prev else start
 
 
