@@ -54,11 +54,15 @@ def measure(pid: int) -> dict | None:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
         cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        comm = Path(f"/proc/{pid}/comm").read_text().strip()
         fds = len(os.listdir(f"/proc/{pid}/fd"))
     except OSError:
         return None
     rss = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
-    return {"rss": rss, "fds": fds, "crawl": "monitor.crawl" in cmd}
+    # Children forked from the fork server share its command line; crawls name themselves
+    # "monitor-crawl" (monitor/crawl.py), workers "monitor-worker".
+    crawl = comm == "monitor-crawl" or (comm != "monitor-worker" and "monitor.crawl " in cmd and "forkserver" not in cmd)
+    return {"rss": rss, "fds": fds, "crawl": crawl}
 
 
 def sample(daemon_pid: int) -> dict:
