@@ -62,11 +62,25 @@ def measure(pid: int) -> dict | None:
     # Children forked from the fork server share its command line; crawls name themselves
     # "monitor-crawl" (monitor/crawl.py), workers "monitor-worker".
     crawl = comm == "monitor-crawl" or (comm != "monitor-worker" and "monitor.crawl " in cmd and "forkserver" not in cmd)
-    return {"rss": rss, "fds": fds, "crawl": crawl}
+    server = "forkserver import main" in cmd and comm not in ("monitor-worker", "monitor-crawl")
+    return {"rss": rss, "fds": fds, "crawl": crawl, "worker": comm == "monitor-worker", "server": server}
+
+
+def _ppid(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1
 
 
 def sample(daemon_pid: int) -> dict:
     procs = {p: measure(p) for p in proc_tree(daemon_pid)}
+    # A crawl just forked has not named itself yet: any child of the fork server that is not
+    # a worker is a crawl (they come and go every second).
+    servers = {p for p, m in procs.items() if m and m.get("server")}
+    for p, m in procs.items():
+        if m and not m["crawl"] and not m.get("worker") and _ppid(p) in servers:
+            m["crawl"] = True
     main = procs.get(daemon_pid) or {"rss": 0, "fds": 0}
     kids = [m for p, m in procs.items() if m and p != daemon_pid]
     lasting = [m for m in kids if not m["crawl"]]
@@ -103,9 +117,9 @@ def publish(stories: list[dict], root: Path, staging: Path) -> None:
 
 
 def growth(rows: list[dict], key: str, warm: int, how=statistics.mean) -> tuple[float, float, float]:
-    """`how` (mean, max) of `key` over the first and the last tenth after warm-up, and the
-    growth in %. Descriptors use the max: they rise and fall with the crawls in flight (a
-    crawl holds a pipe and two temp files), and a leak shows as a rising ceiling."""
+    """`how` (mean, min) of `key` over the first and the last tenth after warm-up, and the
+    growth in %. Descriptors use the min: they rise and fall with the crawls in flight (a
+    crawl holds pipes and a temp file), and a leak shows as a rising floor."""
     after = rows[warm:]
     span = max(1, len(after) // 10)
     first = how(r[key] for r in after[:span])
@@ -180,7 +194,7 @@ def main():
           f"({statistics.mean(cron[1:]) / statistics.mean(r['seconds'] for r in runs):.1f}x)")
     for key, label in (("main_rss", "daemon RSS"), ("main_fds", "daemon fds"),
                        ("kids_rss", "workers RSS"), ("kids_fds", "workers fds")):
-        first, last, pct = growth(rows, key, warm, max if "fds" in key else statistics.mean)
+        first, last, pct = growth(rows, key, warm, min if "fds" in key else statistics.mean)
         unit = 1024 if "rss" in key else 1
         print(f"{label:12} after warm-up {first / unit:8.1f} → end {last / unit:8.1f}  growth {pct:+.1f}%"
               f"  {'OK' if pct < 10 else 'OVER TARGET'} (< 10%)")
