@@ -13,7 +13,6 @@ import argparse
 import random
 import re
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path

@@ -149,16 +149,6 @@ def transaction(db):
 
 
 # -- articles -----------------------------------------------------------------
-def known_urls(db, urls) -> set:
-    """The URLs among `urls` already stored or waiting in the inbox."""
-    urls = list(urls)
-    if not urls:
-        return set()
-    marks = ",".join("?" * len(urls))
-    return {r[0] for r in db.execute(f"select url from articles where url in ({marks}) union "
-                                     f"select url from inbox where url in ({marks})", urls + urls)}
-
-
 def has_article(db, url: str) -> bool:
     return db.execute("select 1 from articles where url = ?", [url]).fetchone() is not None
 

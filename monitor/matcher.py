@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from .text import AR_LETTER, Normalised, is_arabic, normalise_term
+from .text import Normalised, is_arabic, normalise_term
 
 _CONJ = ("", "و", "ف")
 _PREP = ("", "ب", "ل", "ك")

@@ -31,7 +31,6 @@ _DELETE = re.compile(
 )
 
 AR_LETTER = "\u0621-\u064a"
-WORD_CHARS = re.compile(f"[{AR_LETTER}A-Za-z0-9À-ɏ]")
 # "cross-border" is one word when counting distances to cues: one hyphen, one word.
 WORD = re.compile(f"[{AR_LETTER}A-Za-z0-9À-ɏ]+(?:-[A-Za-z0-9À-ɏ]+)*(?:['’][A-Za-z]+)?")
 

@@ -14,6 +14,8 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from conftest import rows  # noqa: F401  (re-exported for the alert tests)
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -28,14 +30,6 @@ def wait_for(condition, timeout=60.0, what="condition"):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.02)
-
-
-def rows(db, sql, *args):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def execute(db, sql, *args) -> int:

@@ -1,6 +1,7 @@
 """Shared fixtures: the offline mirror served on 127.0.0.1, temp configs and databases."""
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -97,3 +98,14 @@ def report(out) -> str:
 
 
 _LOG_LINE = re.compile(r"\d{4}-\d\d-\d\dT\S+ [A-Z]+ (.*)$")
+
+
+def rows(where, sql, *args) -> list:
+    """The rows of a query on a real database: a monitor.db path, or a config.yaml whose
+    database sits beside it (the configs the tests write say `database: monitor.db`)."""
+    path = Path(where)
+    con = sqlite3.connect(path.parent / "monitor.db" if path.suffix in (".yaml", ".yml") else path)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()

@@ -5,7 +5,6 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import time
 from datetime import datetime
 from pathlib import Path
@@ -13,15 +12,7 @@ from pathlib import Path
 import yaml
 from daemon_helpers import NEW_STORY, DaemonProcess, LiveMirror, alive, children, config, count, stories
 
-from conftest import ROOT, monitor
-
-
-def rows(db, sql, *args):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
+from conftest import ROOT, monitor, rows
 
 
 def test_new_article_alerts_within_one_interval_and_sigterm_stops_cleanly(tmp_path):

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from daemon_helpers import DaemonProcess, LiveMirror, config, count, stories, wait_for
 
-from conftest import ROOT, monitor
+from conftest import ROOT, monitor, rows
 from monitor import db as store, health, ops
 from monitor.config import Channel, Source
 from monitor.logs import LOGGER, setup
@@ -85,15 +85,6 @@ def test_run_stops_cleanly_on_sigterm_and_the_next_run_finishes_the_job(tmp_path
         assert again.returncode == 0, again.stderr
     assert rows(db, "select count(*) from articles")[0][0] == len(base)
     assert rows(db, "select count(*) from inbox")[0][0] == 0
-
-
-def rows(db, sql, *args):
-    import sqlite3
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def test_cron_expressions_read_weekdays_as_crontab_does():

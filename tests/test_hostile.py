@@ -1,8 +1,7 @@
 """The hostile cases, over real HTTP on 127.0.0.1 (seeds/hostile/, rules.yaml): each ends
 with a clear status, and nothing already stored is lost."""
-import sqlite3
 
-from conftest import monitor, report, sources_config, statuses
+from conftest import monitor, report, rows, sources_config, statuses
 
 
 def feed(name, mirror, host, path, spider="feed", **extra):
@@ -13,14 +12,6 @@ def run(config, *names):
     out = monitor("run", "-c", str(config), *[a for n in names for a in ("--source", n)])
     assert "Traceback" not in out.stderr, out.stderr
     return report(out)
-
-
-def rows(config, sql, *args):
-    con = sqlite3.connect(config.parent / "monitor.db")
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def line(stdout, name):

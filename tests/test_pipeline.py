@@ -1,18 +1,8 @@
 """The whole path over real HTTP: the real spiders crawl the mirror on 127.0.0.1 into a real
 SQLite file, detect, and alert to the console — twice, to prove nothing happens twice."""
-import sqlite3
-
-from conftest import monitor, write_config
+from conftest import monitor, rows, write_config
 
 FEEDS = ("/feed/", "/en/feed/", "/rss", "/robots.txt")
-
-
-def rows(db, sql, *args):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def test_two_runs_fetch_each_page_once_and_alert_once(tmp_path, mirror, manifest):

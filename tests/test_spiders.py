@@ -2,14 +2,13 @@
 archives, the generic feed/sitemap/listing spiders configured in YAML alone (config.yaml's
 examples and the README's), and their config errors."""
 import re
-import sqlite3
 import sys
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import yaml
 
-from conftest import ROOT, monitor, report, sources_config, statuses, write_config
+from conftest import ROOT, monitor, report, rows, sources_config, statuses, write_config
 from monitor.mirror import Mirror
 
 sys.path.insert(0, str(ROOT / "seeds"))
@@ -20,14 +19,6 @@ def run(config, *args):
     out = monitor("run", "-c", str(config), *args)
     assert "Traceback" not in out.stderr, out.stderr
     return report(out)
-
-
-def rows(config, sql, *args):
-    con = sqlite3.connect(config.parent / "monitor.db")
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def local(url: str, mirror: Mirror) -> str:
