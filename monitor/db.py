@@ -106,6 +106,19 @@ def m003_sources_fetch_state(db):
     db["inbox"].add_column("quiet", int, not_null_default=0)
 
 
+@migrations()
+def m004_articles_fts_update_of_text(db):
+    # sqlite-utils' trigger re-indexed an article's whole text on any update; storing an
+    # article sets its cluster right after inserting it, which indexed every article twice
+    # (a third of the statements a stored page cost). Only a new title or text changes
+    # what full-text search must find.
+    db.execute("drop trigger if exists articles_au")
+    db.execute(
+        'create trigger articles_au after update of title, text on articles begin '
+        'insert into articles_fts (articles_fts, rowid, title, text) values (\'delete\', old.rowid, old.title, old.text); '
+        'insert into articles_fts (rowid, title, text) values (new.rowid, new.title, new.text); end')
+
+
 MAX_PAGE_ATTEMPTS = 3      # a page that fails this often stays in the inbox with its error
 
 
