@@ -33,6 +33,11 @@ def test_seed_story_is_one_alert_naming_both_sites(tmp_path, mirror):
     clusters = rows(db, "select cluster_id, group_concat(source) from articles where text like ? group by cluster_id",
                     "%استأنف التحالف الدولي بقيادة واشنطن%")
     assert len(clusters) == 1 and sorted(clusters[0][1].split(",")) == ["almodon", "sohr-ar"]
+    # Joining a story updates the article: full-text search still finds both copies, once each.
+    found = monitor("search", "-c", str(config), '"استأنف التحالف الدولي"')
+    assert found.returncode == 0
+    assert sorted(w for w in found.stdout.split() if w in ("almodon", "sohr-ar")) == ["almodon", "sohr-ar"], found.stdout
+    assert rows(db, "select count(*) from articles_fts")[0][0] == rows(db, "select count(*) from articles")[0][0]
     alerts = rows(db, "select sources, body from alerts where cluster_id = ?", clusters[0][0])
     assert len(alerts) == 1
     sources, body = alerts[0]
