@@ -87,7 +87,10 @@ def split_clauses(text: str, hits: list[Hit], words: Words) -> list[Clause]:
     out = []
     for s, e in sentences(text):
         bounds = [s] + [c for c in cuts if s < c < e]
-        bounds += [i + 1 for i in range(s, e) if text[i] == ";"]
+        i = text.find(";", s, e)
+        while i != -1:
+            bounds.append(i + 1)
+            i = text.find(";", i + 1, e)
         bounds = sorted(set(bounds)) + [e]
         for a, b in zip(bounds, bounds[1:]):
             if b > a:
