@@ -8,6 +8,7 @@ at most 1.5x the time of extraction alone; peak RSS under 400 MB.
 """
 import argparse
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -24,26 +25,69 @@ import build_mirror  # noqa: E402  (seeds/ is a folder of data and its generator
 
 from monitor.extract import OPTIONS  # noqa: E402
 from monitor.mirror import Mirror  # noqa: E402
+from monitor.text import sentences  # noqa: E402
 
 
-def synthetic_stories(n: int, seed: int = 7) -> list[dict]:
-    """n stories mixed from the mirror's own paragraphs, so each page is realistic but new."""
+def sentence_pool() -> dict:
+    """The sentences of the mirror's stories and of the held-out news texts (never the
+    sealed set), by language."""
+    pool = {"ar": [], "en": []}
+    texts = [(s["body"], "en" if s["site"] == "sohr-en" else "ar")
+             for s in build_mirror.load_stories(ROOT / "seeds" / "stories")]
+    for folder in ("heldout",):
+        for f in sorted((ROOT / "tests" / folder).glob("*.yaml")):
+            texts += [(c["text"], c.get("lang") or "ar") for c in yaml.safe_load(f.read_text(encoding="utf-8")) or []]
+    for text, lang in texts:
+        for para in text.split("\n\n"):
+            pool[lang] += [para[a:b] for a, b in sentences(para.strip()) if b - a > 30]
+    return pool
+
+
+def synthetic_stories(n: int, seed: int = 7, reprint_every: int = 20) -> list[dict]:
+    """n new stories remixed from real-looking news sentences, each page a different
+    article as in a real news flow: sentences drawn at random, their numbers and place
+    names varied. (A first version drew 6 whole paragraphs out of ~100 per page, so every
+    page shared paragraphs with dozens of others and the monitor rightly clustered 600
+    pages into 49 "stories" of up to 43 copies: no outlet reprints itself like that.)
+    One page in `reprint_every` is a reprint: an earlier Al-Modon story on SOHR with its
+    "المصدر: المدن" line, as the seed story is."""
     base = build_mirror.load_stories(ROOT / "seeds" / "stories")
+    sohr_ar = next(s for s in base if s["site"] == "sohr-ar")
+    pool = sentence_pool()
+    places = yaml.safe_load((ROOT / "monitor" / "watchlists" / "places.yaml").read_text(encoding="utf-8"))["places"]
+    names = {"ar": [], "en": []}
+    for p in places.values():
+        for alias in p["aliases"]:
+            names["ar" if re.search("[\u0621-\u064a]", alias) else "en"].append(alias)
+    name_re = {lang: re.compile("|".join(sorted(map(re.escape, v), key=len, reverse=True))) for lang, v in names.items()}
     rng = random.Random(seed)
-    paras = {lang: [p for s in base if (s["site"] == "sohr-en") == (lang == "en")
-                    for p in s["body"].split("\n\n") if len(p) > 80] for lang in ("ar", "en")}
-    out = []
+
+    def sentence(lang: str) -> str:
+        s = re.sub(r"\d+", lambda m: str(rng.randint(2, 400)), rng.choice(pool[lang]))
+        return name_re[lang].sub(lambda m: rng.choice(names[lang]), s)
+
+    out, modon = [], []
     for i in range(n):
-        tmpl = base[i % len(base)]
-        lang = "en" if tmpl["site"] == "sohr-en" else "ar"
+        reprint = modon and i % reprint_every == reprint_every - 1
+        tmpl = sohr_ar if reprint else base[i % len(base)]
         story = dict(tmpl)
-        story["body"] = "\n\n".join(rng.sample(paras[lang], k=min(6, len(paras[lang]))))
         story["title"] = f"{tmpl['title']} ({i})"
         story["published"] = f"20{22 + i % 5}-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00+03:00"
-        if tmpl["site"] != "sohr-en":
+        if reprint:
+            original = rng.choice(modon)
+            story.update(title=original["title"], published=original["published"],
+                         body=original["body"] + "\n\nالمصدر: المدن")
+        else:
+            lang = "en" if tmpl["site"] == "sohr-en" else "ar"
+            # 2-5 paragraphs of 1-3 sentences: ~150 words, the mirror's stories' mean (137)
+            story["body"] = "\n\n".join(" ".join(sentence(lang) for _ in range(rng.randint(1, 3)))
+                                         for _ in range(rng.randint(2, 5)))
+        if story["site"] != "sohr-en":
             story["slug"] = f"{tmpl.get('slug', 'خبر')}-{i}"
-        if tmpl["site"] != "almodon":
+        if story["site"] != "almodon":
             story["id"] = 900000 + i
+        else:
+            modon.append(story)
         out.append(story)
     return out
 
@@ -92,9 +136,10 @@ def main():
         con = sqlite3.connect(tmp / "bench.db")
         stored = con.execute("select count(*) from articles").fetchone()[0]
         signals = con.execute("select count(*) from signals").fetchone()[0]
+        stories, biggest = con.execute("select count(*), max(n) from (select count(*) n from articles group by cluster_id)").fetchone()
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         print(r.stdout.strip())
-        print(f"stored {stored} articles, {signals} signals")
+        print(f"stored {stored} articles, {signals} signals, {stories} stories (largest: {biggest} articles)")
         print(f"extraction alone (1 process):     {base_s:7.1f} s  {len(manifest) / base_s:6.1f} pages/s"
               f"  (with trafilatura's metadata: {meta_s:.1f} s)")
         print(f"whole pipeline (3 crawls, wall):  {wall:7.1f} s  {stored / wall:6.1f} articles/s"

@@ -167,15 +167,21 @@ def has_article(db, url: str) -> bool:
 
 
 # -- the inbox of fetched pages -------------------------------------------------
-def enqueue(db, page: dict) -> bool:
-    """Queue a fetched page; False if its URL is already queued."""
-    cur = db.execute(
-        "insert or ignore into inbox (url, source, lang, html, feed_title, feed_date, fetched_at) "
-        "values (?, ?, ?, ?, ?, ?, ?)",
-        [page["url"], page["source"], page.get("lang"), page["html"], page.get("feed_title"),
-         page.get("feed_date"), now()])
-    db.conn.commit()
-    return cur.rowcount == 1
+def enqueue_many(db, pages: list[dict]) -> list[bool]:
+    """Queue fetched pages in one transaction, with their other spellings (`aliases`) and
+    backfill mark (`quiet`); True for each page not already queued. One write lock per
+    batch, not per page: the crawl and the workers share the database's one writer."""
+    queued = []
+    with transaction(db):
+        for page in pages:
+            add_aliases(db, page["url"], page.get("aliases", ()), commit=False)
+            cur = db.execute(
+                "insert or ignore into inbox (url, source, lang, html, feed_title, feed_date, fetched_at, quiet) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [page["url"], page["source"], page.get("lang"), page["html"], page.get("feed_title"),
+                 page.get("feed_date"), now(), int(bool(page.get("quiet")))])
+            queued.append(cur.rowcount == 1)
+    return queued
 
 
 def has_work(db) -> bool:
@@ -497,12 +503,6 @@ def record_failure(db, url: str, source: str, reason: str) -> int:
         [url, source, reason, now(), now()])
     db.conn.commit()
     return db.execute("select attempts from failed_urls where url = ?", [url]).fetchone()[0]
-
-
-def mark_quiet(db, url: str) -> None:
-    """This queued page came from a backfill: no alert for it (m003 inbox.quiet)."""
-    db.execute("update inbox set quiet = 1 where url = ?", [url])
-    db.conn.commit()
 
 
 def feed_cache(db, url: str) -> dict | None:
