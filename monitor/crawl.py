@@ -2,9 +2,10 @@
 
 Scrapy's Twisted reactor cannot be restarted in one process, and a stuck site must not
 block the others, so every crawl runs in a process of its own that the parent kills when
-the source's timeout passes or the monitor stops (the daemon's `stop` event). The child only fetches: each page goes to the inbox table as
-it arrives (so a killed crawl loses nothing fetched), and the run's workers extract,
-detect and store from there on every core.
+the source's timeout passes or the monitor stops (the daemon's `stop` event). The child only
+fetches: pages go to the inbox table in small batches as they arrive (a killed crawl loses at
+most the last quarter second of fetching, which the next run fetches again), and the run's
+workers extract, detect and store from there on every core.
 
 The children are forked from a fork server that has imported Scrapy once: starting a
 fresh interpreter and importing Scrapy costs ~1 s of CPU per source, which made an
@@ -98,7 +99,7 @@ def crawl(config, source, stop: threading.Event | None = None, backfill: int | N
         result, outcome = _wait(receiver, source.timeout, stop)
         proc.join(STOP_GRACE if result is not None else 0.5)
         if proc.is_alive():
-            proc.kill()      # every fetched page is already committed to the inbox: nothing lost
+            proc.kill()      # it sent its result after its last batch: every fetched page is in the inbox
             proc.join()
         if outcome == "stopped":
             return {"status": "stopped", "error": "stopped with the monitor"}

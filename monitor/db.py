@@ -6,6 +6,7 @@ reads. Tables are named and laid out to make sense in Datasette without our code
 import contextlib
 import json
 import sqlite3
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -122,6 +123,18 @@ def m004_articles_fts_update_of_text(db):
 MAX_PAGE_ATTEMPTS = 3      # a page that fails this often stays in the inbox with its error
 
 
+def _iter(db, sql: str, args=()):
+    """Rows as dicts. sqlite-utils' query() wraps every SELECT in a savepoint (three
+    statements for one), a cost the per-article hot path paid a dozen times per page."""
+    cur = db.conn.execute(sql, args)
+    cols = [d[0] for d in cur.description]
+    return (dict(zip(cols, row)) for row in cur)
+
+
+def _rows(db, sql: str, args=()) -> list[dict]:
+    return list(_iter(db, sql, args))
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -133,7 +146,7 @@ def open_db(path) -> sqlite_utils.Database:
         raise UserError(f"the folder of the database {path} does not exist",
                         hint="create it or change `database:` in the config")
     try:
-        db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=30))
+        db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=LOCK_TIMEOUT))
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
@@ -144,6 +157,31 @@ def open_db(path) -> sqlite_utils.Database:
     return db
 
 
+LOCK_TIMEOUT = 30.0     # seconds a writer waits for another (the connection's busy timeout too)
+
+
+def _begin_immediate(db) -> None:
+    """BEGIN IMMEDIATE, waiting for the write lock in steps of 0.1-1 ms. SQLite's own busy
+    handler sleeps 1, 2, 5, 10, 15, 20 ms... between tries: a worker waiting for a lock
+    held 2 ms slept 3, one held 4 ms slept 8, and the workers lost a tenth of their time
+    that way (bench/pipeline.py). The standard library has no hook for a busy handler."""
+    conn = db.conn
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        deadline, nap = time.monotonic() + LOCK_TIMEOUT, 0.0001
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(nap)
+            nap = min(nap * 2, 0.001)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(LOCK_TIMEOUT * 1000)}")
+
+
 @contextlib.contextmanager
 def transaction(db):
     """All or nothing. BEGIN IMMEDIATE takes the write lock up front, so two processes
@@ -152,7 +190,7 @@ def transaction(db):
         with db.atomic():
             yield db
         return
-    db.execute("BEGIN IMMEDIATE")
+    _begin_immediate(db)
     try:
         yield db
     except BaseException:
@@ -192,13 +230,13 @@ def has_work(db) -> bool:
 
 def claim(db) -> dict | None:
     """Take the oldest unclaimed page for this worker (atomic across processes)."""
-    cur = db.execute(
-        "update inbox set claimed_at = ?, attempts = attempts + 1 where id = (select id from inbox "
-        "where claimed_at is null and attempts < ? order by id limit 1) returning *",
-        [now(), MAX_PAGE_ATTEMPTS])
-    row = cur.fetchone()
-    cols = [d[0] for d in cur.description] if cur.description else []
-    db.conn.commit()
+    with transaction(db):
+        cur = db.execute(
+            "update inbox set claimed_at = ?, attempts = attempts + 1 where id = (select id from inbox "
+            "where claimed_at is null and attempts < ? order by id limit 1) returning *",
+            [now(), MAX_PAGE_ATTEMPTS])
+        row = cur.fetchone()
+        cols = [d[0] for d in cur.description] if cur.description else []
     return dict(zip(cols, row)) if row else None
 
 
@@ -244,7 +282,7 @@ def similar_articles(db, sketch, min_shared: int) -> list[tuple[int, int]]:
 
 
 def article(db, article_id: int) -> dict:
-    return next(db.query("select * from articles where id = ?", [article_id]))
+    return next(_iter(db, "select * from articles where id = ?", [article_id]))
 
 
 def set_cluster(db, article_id: int, cluster_id: int) -> None:
@@ -252,23 +290,23 @@ def set_cluster(db, article_id: int, cluster_id: int) -> None:
 
 
 def cluster_sources(db, cluster_id: int) -> list[dict]:
-    return list(db.query("select id, source, url, title, lang, published_at, fetched_at, reprint_of "
-                         "from articles where cluster_id = ? order by id", [cluster_id]))
+    return _rows(db, "select id, source, url, title, lang, published_at, fetched_at, reprint_of "
+                     "from articles where cluster_id = ? order by id", [cluster_id])
 
 
 def cluster_signals(db, cluster_id: int) -> list[dict]:
-    return list(db.query(
+    return _rows(db,
         "select s.*, a.source from signals s join articles a on a.id = s.article_id "
-        "where a.cluster_id = ? order by s.id", [cluster_id]))
+        "where a.cluster_id = ? order by s.id", [cluster_id])
 
 
 def search(db, query: str, limit: int = 20) -> list[dict]:
     try:
-        return list(db.query(
+        return _rows(db,
             "select a.id, a.source, a.published_at, a.title, a.url, "
             "snippet(articles_fts, 1, '[', ']', '…', 12) as snippet "
             "from articles_fts join articles a on a.rowid = articles_fts.rowid "
-            "where articles_fts match ? order by rank limit ?", [query, limit]))
+            "where articles_fts match ? order by rank limit ?", [query, limit])
     except sqlite3.OperationalError as exc:
         raise UserError(f"invalid search query {query!r}: {exc}",
                         hint='quote phrases with "…" and use AND / OR / NOT') from None
@@ -276,9 +314,9 @@ def search(db, query: str, limit: int = 20) -> list[dict]:
 
 def articles_since(db, cutoff: str) -> list[dict]:
     """Articles published (or, when undated, fetched) since `cutoff` (ISO)."""
-    return list(db.query("select id, cluster_id, source, lang, title, text, url, reprint_of from articles "
-                         "where coalesce(published_at, fetched_at) >= ? or fetched_at >= ? order by id",
-                         [cutoff, cutoff]))
+    return _rows(db, "select id, cluster_id, source, lang, title, text, url, reprint_of from articles "
+                     "where coalesce(published_at, fetched_at) >= ? or fetched_at >= ? order by id",
+                     [cutoff, cutoff])
 
 
 def alert_channels(db, cluster_id: int) -> list[str]:
@@ -296,11 +334,11 @@ def insert_signals(db, article_id: int, signals: list[dict]) -> None:
 
 # -- alerts (the outbox) ------------------------------------------------------
 def alert(db, alert_id: int) -> dict | None:
-    return next(db.query("select * from alerts where id = ?", [alert_id]), None)
+    return next(_iter(db, "select * from alerts where id = ?", [alert_id]), None)
 
 
 def alert_by_key(db, key: str) -> dict | None:
-    return next(db.query("select * from alerts where dedupe_key = ?", [key]), None)
+    return next(_iter(db, "select * from alerts where dedupe_key = ?", [key]), None)
 
 
 def insert_alert(db, row: dict) -> None:
@@ -314,8 +352,8 @@ def update_alert(db, alert_id: int, fields: dict) -> None:
 
 
 def due_alerts(db, at: str | None = None) -> list[dict]:
-    return list(db.query("select * from alerts where status = 'pending' and next_attempt_at <= ? "
-                         "order by id", [at or now()]))
+    return _rows(db, "select * from alerts where status = 'pending' and next_attempt_at <= ? "
+                     "order by id", [at or now()])
 
 
 def alerts(db, status: str | None = None, limit: int = 50, channel: str | None = None) -> list[dict]:
@@ -327,7 +365,7 @@ def alerts(db, status: str | None = None, limit: int = 50, channel: str | None =
         where.append("channel = ?")
         args.append(channel)
     sql = "select * from alerts" + (" where " + " and ".join(where) if where else "")
-    return list(db.query(sql + " order by id desc limit ?", [*args, limit]))
+    return _rows(db, sql + " order by id desc limit ?", [*args, limit])
 
 
 def alert_counts(db) -> dict:
@@ -338,8 +376,8 @@ def alert_counts(db) -> dict:
 
 def story_alerts(db, cluster_id: int, channel: str) -> list[dict]:
     """Every outbox row (alert and updates) of one story for one channel."""
-    return list(db.query("select * from alerts where cluster_id = ? and channel = ? order by id",
-                         [cluster_id, channel]))
+    return _rows(db, "select * from alerts where cluster_id = ? and channel = ? order by id",
+                     [cluster_id, channel])
 
 
 def retry_alerts(db, channel: str | None = None) -> int:
@@ -356,18 +394,18 @@ def retry_alerts(db, channel: str | None = None) -> int:
 def event_matches(db, key: dict, article_id: int, limit: int = 200) -> list[dict]:
     """Other articles carrying the same signal (type, modality, change, agent, target,
     place), newest first, with their cluster and dates."""
-    return list(db.query(
+    return _rows(db,
         "select a.id, a.cluster_id, a.published_at, a.fetched_at from signals s "
         "join articles a on a.id = s.article_id where s.type = ? and s.agent is ? and s.target is ? "
         "and s.modality = ? and s.change is ? and s.place is ? and a.id != ? order by s.id desc limit ?",
         [key["type"], key["agent"], key["target"], key["modality"], key["change"], key["place"],
-         article_id, limit]))
+         article_id, limit])
 
 
 def articles_by_id(db, ids) -> list[dict]:
     ids = list(ids)
     marks = ",".join("?" * len(ids))
-    return list(db.query(f"select id, source, url, reprint_of, cluster_id from articles where id in ({marks})", ids))
+    return _rows(db, f"select id, source, url, reprint_of, cluster_id from articles where id in ({marks})", ids)
 
 
 def path_of(db) -> str:
@@ -427,14 +465,14 @@ def stop_runs(db, error: str) -> int:
 
 def recent_runs(db, source: str, limit: int = 50) -> list[dict]:
     """A source's finished runs, newest first (stopped runs are not judged)."""
-    return list(db.query("select * from runs where source = ? and status not in ('running', 'stopped') "
-                         "order by id desc limit ?", [source, limit]))
+    return _rows(db, "select * from runs where source = ? and status not in ('running', 'stopped') "
+                     "order by id desc limit ?", [source, limit])
 
 
 def arrivals(db, source: str, since: str, limit: int = 5000) -> list[dict]:
     """The runs since `since` that brought new articles, newest first."""
-    return list(db.query("select id, ended_at, new_articles from runs where source = ? and new_articles > 0 "
-                         "and ended_at >= ? order by id desc limit ?", [source, since, limit]))
+    return _rows(db, "select id, ended_at, new_articles from runs where source = ? and new_articles > 0 "
+                     "and ended_at >= ? order by id desc limit ?", [source, since, limit])
 
 
 def failure_streak(db, source: str, before: int | None = None) -> tuple[int, int | None]:
@@ -449,8 +487,8 @@ def failure_streak(db, source: str, before: int | None = None) -> tuple[int, int
 
 
 def last_run(db, source: str) -> dict | None:
-    return next(db.query("select * from runs where source = ? and status not in ('running', 'stopped') "
-                         "order by id desc limit 1", [source]), None)
+    return next(_iter(db, "select * from runs where source = ? and status not in ('running', 'stopped') "
+                          "order by id desc limit 1", [source]), None)
 
 
 def insert_alert_once(db, row: dict) -> bool:
