@@ -120,6 +120,13 @@ def m004_articles_fts_update_of_text(db):
         'insert into articles_fts (rowid, title, text) values (new.rowid, new.title, new.text); end')
 
 
+@migrations()
+def m005_inbox_pending_index(db):
+    # A run polls how many of its source's pages are still pending 20 times a second;
+    # without an index that scanned the inbox, pages and all, on every poll.
+    db["inbox"].create_index(["source", "claimed_at", "attempts"], if_not_exists=True)
+
+
 MAX_PAGE_ATTEMPTS = 3      # a page that fails this often stays in the inbox with its error
 
 
