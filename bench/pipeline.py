@@ -7,13 +7,16 @@ at most 1.5x the time of extraction alone; peak RSS under 400 MB.
     python bench/pipeline.py [--pages 1200]
 """
 import argparse
+import os
 import random
 import re
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import trafilatura
@@ -25,6 +28,7 @@ import build_mirror  # noqa: E402  (seeds/ is a folder of data and its generator
 
 from monitor.extract import OPTIONS  # noqa: E402
 from monitor.mirror import Mirror  # noqa: E402
+from soak import proc_tree  # noqa: E402
 from monitor.text import sentences  # noqa: E402
 
 
@@ -92,6 +96,34 @@ def synthetic_stories(n: int, seed: int = 7, reprint_every: int = 20) -> list[di
     return out
 
 
+class CpuByRole(threading.Thread):
+    """CPU seconds of the run's processes by role (inbox workers, crawls, the rest: the
+    command itself and the fork server), read from /proc every 50 ms (Linux only; a
+    process's last 50 ms can be missed)."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.done, self.last = pid, threading.Event(), {}
+
+    def run(self):
+        tick = os.sysconf("SC_CLK_TCK")
+        while not self.done.wait(0.05):
+            for p in proc_tree(self.pid):
+                try:
+                    stat = Path(f"/proc/{p}/stat").read_text()
+                except OSError:
+                    continue
+                comm = stat[stat.index("(") + 1:stat.rindex(")")]
+                fields = stat.rsplit(")", 1)[1].split()
+                self.last[p] = (comm, (int(fields[11]) + int(fields[12])) / tick)
+
+    def totals(self) -> dict:
+        out = defaultdict(float)
+        for comm, cpu in self.last.values():
+            out[comm if comm in ("monitor-worker", "monitor-crawl") else "monitor (command, fork server)"] += cpu
+        return dict(out)
+
+
 def extraction_alone(root: Path, manifest: list[dict], **options) -> float:
     """trafilatura on every page, in this process, with the pipeline's own options."""
     t = time.perf_counter()
@@ -124,9 +156,15 @@ def main():
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             server_before = resource.getrusage(resource.RUSAGE_SELF)
             t = time.perf_counter()
-            r = subprocess.run([sys.executable, "-m", "monitor.cli", "run", "-c", str(config)],
-                               capture_output=True, text=True)
+            proc = subprocess.Popen([sys.executable, "-m", "monitor.cli", "run", "-c", str(config)],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            roles = CpuByRole(proc.pid)
+            roles.start()
+            stdout, stderr = proc.communicate()
             wall = time.perf_counter() - t
+            roles.done.set()
+            roles.join()
+            r = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             server_after = resource.getrusage(resource.RUSAGE_SELF)
         server_cpu = (server_after.ru_utime - server_before.ru_utime) + (server_after.ru_stime - server_before.ru_stime)
@@ -145,7 +183,9 @@ def main():
         print(f"whole pipeline (3 crawls, wall):  {wall:7.1f} s  {stored / wall:6.1f} articles/s"
               f"  ratio {wall / base_s:.2f}x (target <= 1.5x)")
         print(f"whole pipeline (CPU, all procs):  {cpu:7.1f} s  ratio {cpu / base_s:.2f}x")
-        print(f"mirror server (this process, CPU): {server_cpu:7.1f} s  (shares the same 2 cores)")
+        print("  of which " + ", ".join(f"{k} {v:.1f} s ({v * 1000 / stored:.1f} ms/article)"
+                                      for k, v in sorted(roles.totals().items())))
+        print(f"mirror server (this process, CPU): {server_cpu:7.1f} s  (shares the same cores)")
         print(f"peak RSS of any process:          {after.ru_maxrss / 1024:7.1f} MB (target < 400 MB)")
 
 
