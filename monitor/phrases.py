@@ -38,14 +38,18 @@ class Tokens:
     """The words of a normalised, lower-cased text, with their offsets."""
 
     def __init__(self, low: str, cased: str):
-        spans = [(m.start(), m.end()) for m in WORD.finditer(low)]
-        self.starts = [s for s, _ in spans]
-        self.ends = [e for _, e in spans]
-        self.words = [low[s:e] for s, e in spans]
-        self.cased = [cased[s:e] for s, e in spans]
+        found = list(WORD.finditer(low))
+        self.starts = [m.start() for m in found]
+        self.ends = [m.end() for m in found]
+        self.words = [m.group() for m in found]
+        self._text = cased
         self.bare = [bare(w) for w in self.words]
         self.stem = [unsuffixed(b) for b in self.bare]
         self._found: dict = {}
+
+    def cased(self, i: int, j: int) -> tuple:
+        """Words i..j as written (only case-sensitive phrases need them)."""
+        return tuple(self._text[self.starts[k]:self.ends[k]] for k in range(i, j + 1))
 
     def __len__(self):
         return len(self.words)
@@ -110,7 +114,7 @@ class PhraseSet:
                 if i < 0:
                     continue
                 if case:
-                    if tuple(tokens.cased[i:j + 1]) == words:
+                    if tokens.cased(i, j) == words:
                         out.append((i, payload))
                 elif _same(words, tokens, i, j, arabic, self.accusative):
                     out.append((i, payload))
