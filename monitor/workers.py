@@ -14,9 +14,8 @@ import time
 from contextlib import contextmanager
 from dataclasses import replace
 
-from . import db as store, extract
+from . import db as store
 from .crawl import context as crawl_context, name_process
-from .process import Context, process_page
 
 
 def serve(config, rules, stop, busy, current) -> None:
@@ -26,6 +25,10 @@ def serve(config, rules, stop, busy, current) -> None:
     `stop`, `busy` and `current` are plain shared memory, not multiprocessing Events: an
     Event's condition waits for every sleeper to wake, so one worker killed while waiting
     (by the OOM killer, say) would hang the parent's next `set()` for ever."""
+    # Imported here, not by the monitor process that only starts workers (trafilatura and
+    # lxml are ~20 MB a daemon need not hold); the fork server has them loaded already.
+    from . import extract
+    from .process import Context, process_page
     signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C reaches the whole group: the parent stops us
     name_process("monitor-worker")
     ctx = None      # made on the first page: a run with nothing new needs neither it nor extract.warm()
