@@ -6,6 +6,7 @@ English puts it before ("Turkish strikes", "Turkish forces shelled"). Markers wr
 the watchlists (`roles:`) say when a party is the target ("على مواقع قسد", "against"),
 the agent ("من قبل", "by", "fired from areas held by") or a partner ("برفقة", "alongside").
 """
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from .clauses import Clause, Words
@@ -42,9 +43,15 @@ def mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
 
 def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
     triggers = clause.of("trigger")
+    actors = clause.of("actor")
     out = []
-    for h in clause.of("actor"):
-        kinds = words.before(markers, h, gap=2, floor=clause.first)
+    for h in actors:
+        # A marker does not reach over another party: in "an agreement with Damascus, and
+        # Syrian army units deployed" the "with" belongs to Damascus alone.
+        # Nor over a place name or a comma ("an agreement with Damascus, and Syrian army units").
+        floor = max([words.last(o) + 1 for o in actors + clause.of("place") if o.end <= h.start]
+                    + [clause.first, _after_comma(words, clause, h)])
+        kinds = words.before(markers, h, gap=2, floor=floor)
         if any(t.wend <= h.wstart and words.between(t, h) == 0 for t in triggers):
             # Right after a trigger an actor is its possessor or nisba ("الغارة الإسرائيلية"),
             # whatever marker stands before the trigger ("بالرد على الغارة الإسرائيلية").
@@ -56,10 +63,49 @@ def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]
             role = "target"       # "SDF positions", "a regime checkpoint"
         if role == "neutral" and "partner" in kinds:
             role = "partner"      # "… مع التحالف", "… with the coalition"
+        if "owner" in kinds:
+            role = _owned_role(h, role, clause, words, markers)
+            if role is None:
+                continue      # only the patron of a party named before it
         if h.payload[1] == "civilians":
             role = "target"
         out.append(Mention(h, h.payload[1], role))
     return _drop_nested(out)
+
+
+_HEAD_ROLES = {"agent": "agent", "origin": "agent", "target": "target", "target_after": "target", "between": "first"}
+
+
+def _owned_role(h: Hit, role: str, clause: Clause, words: Words, markers: PhraseSet) -> str | None:
+    """Y in "N التابعة ل Y", "N belonging to Y", "N loyal to Y" plays the part of N: the
+    agent when N is the event itself ("مسيّرة تابعة لقسد", "a drone belonging to …") or
+    is marked as one ("برصاص عناصر حاجز تابع للأمن العام"), the target when N is a place
+    or thing hit ("قاعدتي … التابعتين للتحالف"), nothing when N is itself a party (then Y
+    is only its patron: "فرقة الحمزة المدعومة من الهيئة")."""
+    w = words.first(h)
+    owner = [i for i, j, p in words.inside(markers, max(clause.first, w - 4), w - 1) if p == "owner" and j >= w - 2]
+    if not owner:
+        return role
+    i = min(owner)
+    lo = max(clause.first, i - 4)
+    before = [words.last(o) for o in clause.of("actor") if lo <= words.last(o) < i and o is not h]
+    if before and max(before) >= i - 2:
+        return None
+    lo = max(before, default=lo - 1) + 1
+    events = {k for t in clause.of("trigger") for k in range(words.first(t), words.last(t) + 1)}
+    heads = sorted((a, _HEAD_ROLES[p]) for a, b, p in words.inside(markers, max(clause.first, lo - 2), i - 1)
+                   if p in _HEAD_ROLES and b >= lo - 1 and not events & set(range(a, b + 1)))
+    if heads:
+        return heads[0][1]
+    if any(lo <= words.last(t) < i for t in clause.of("trigger")):
+        return "agent"
+    return role
+
+
+def _after_comma(words: Words, clause: Clause, h: Hit) -> int:
+    """Index of the first word after the last comma before hit h in its clause."""
+    cut = max(words.text.rfind(",", clause.start, h.wstart), words.text.rfind("،", clause.start, h.wstart))
+    return bisect_left(words.starts, cut) if cut >= 0 else clause.first
 
 
 def _drop_nested(ms: list[Mention]) -> list[Mention]:

@@ -21,7 +21,8 @@ CHANGE_TYPES = ("patrol_change", "cooperation_change")
 SECTIONS = ("actors", "places", "triggers", "changes", "aircraft", "cues", "terminators",
             "exclusions", "roles", "alerts")
 CUE_KINDS = ("denied", "threatened", "conditional", "hedge")
-ROLE_KINDS = ("target", "agent", "joint", "locative", "origin", "sequence", "between", "cause", "target_after", "partner", "dissuade", "claim")
+ROLE_KINDS = ("target", "agent", "joint", "locative", "origin", "sequence", "between", "cause", "target_after", "partner", "dissuade", "claim",
+              "accuse", "owner", "speech", "own", "mutual")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
