@@ -137,7 +137,8 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
         return Parties((), None, ())
     first = min(anchors, key=lambda a: a.start)
     arabic = is_arabic(anchors[0].payload[1].term)
-    agent = _pick_agent(ttype, ms, anchors, first, words, arabic, markers)
+    agent = _speaker_of_own(ms, anchors, clause, words, markers) or \
+        _pick_agent(ttype, ms, anchors, first, words, arabic, markers)
     if agent and ttype in RECIPROCAL:
         # "استأنفت قسد ووزارة الدفاع التنسيق": a reciprocal relation goes to the first-named.
         earlier = [m for m in ms if m.hit.start < agent.hit.start and m.actor not in ("civilians", "unknown")
@@ -153,6 +154,28 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
     target = _pick_target(ttype, ms, agents, first, words)
     used = tuple(m.hit for m in agents + ([target] if target else []))
     return Parties(tuple(m.actor for m in agents), target.actor if target else None, used)
+
+
+def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: PhraseSet) -> Mention | None:
+    """"قالت وزارة الدفاع التركية إن طائراتها قصفت …", "The SDF said its fighters killed …":
+    the speaker's own forces next to the event make the speaker its agent. Only when no
+    party is marked as the agent, and no other party stands between them."""
+    if any(m.role == "agent" for m in ms):
+        return None
+    a_first = min(words.first(a) for a in anchors)
+    a_last = max(words.last(a) for a in anchors)
+    own = [(i, j) for i, j, p in words.inside(markers, clause.first, clause.last) if p == "own"
+           and (0 <= a_first - j - 1 <= 3 or 0 <= i - a_last - 1 <= 1)]
+    if not own:
+        return None
+    i, j = min(own, key=lambda o: abs(o[0] - a_first))
+    lo = min(i, a_first)
+    if any(lo <= words.first(m.hit) <= max(j, a_last) for m in ms):
+        return None
+    speakers = [m for m in ms if words.last(m.hit) < lo and m.actor not in ("civilians", "unknown")
+                and ("speech" in words.before(markers, m.hit, gap=1, floor=clause.first)
+                     or "speech" in words.after(markers, m.hit, clause.last))]
+    return max(speakers, key=lambda m: m.hit.start) if speakers else None
 
 
 def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers) -> Mention | None:
