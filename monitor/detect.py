@@ -202,7 +202,7 @@ def _signal(ttype, trig, change_hit, clause, words, rules, src, miss) -> list[Si
     s, e = src.span(*clause.sentence)
     score = _score(parties, place, clause, words, rules)
     why = {"trigger": src.words(trig), "at": trig.start, "change": src.words(change_hit) if change_hit else None,
-           "cue": cue_words, "actors": [src.words(h) for h in parties.words]}
+           "cue": cue_words, "actors": [src.words(h) for h in parties.words], "mutual": parties.mutual}
     change = change_hit.payload[1] if change_hit else None
     agents = parties.agents or (None,)
     return [Signal(ttype, modality, change, a, parties.target if parties.target != a else None,
@@ -398,15 +398,25 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
     for c in found:
         if c.type != "casualties" or c.modality != "occurred" or c.agent == "unknown":
             continue
-        causes = [s for s in found if s.type in VIOLENT and s.start == c.start and s.agent
-                  and s.modality == "occurred"]
+        same = [s for s in found if s.type in VIOLENT and s.start == c.start and s.modality == "occurred"]
+        causes = [s for s in same if s.agent]
+        if same and not causes and not c.agent:
+            continue    # "a mine exploded in a field, wounding a farmer": its own cause names no one
         if not causes and not c.agent:
             # "Turkish jets struck… A first toll: three civilians killed" — the sentence before.
             causes = [s for s in found if s.type in VIOLENT and s.agent and s.modality == "occurred"
                       and s.end <= c.start and s.start >= src.n.source_offset(0) and
                       _sentence_before(c, s, src)]
         if causes:
+            # An attack with a named side beats the two-sided fighting it set off ("هاجم
+            # مسلحون من داعش حاجزاً …، ودارت اشتباكات بين الطرفين …، ما أسفر عن مقتل").
+            causes = [s for s in causes if not s.why.get("mutual")] or causes
             cause = min(causes, key=lambda s: abs(s.why["at"] - c.why["at"]))
+            if cause.why.get("mutual"):
+                # "اشتبكت X مع Y، ما أدى إلى مقتل أربعة": a two-sided fight names no killer.
+                c.target = c.target or c.agent or cause.agent
+                c.agent = None
+                continue
             own = c.agent
             c.agent = cause.agent
             # "Two SDF fighters lost their lives in a Turkish drone attack": SDF, taken

@@ -33,6 +33,7 @@ class Parties:
     agents: tuple    # one signal per agent (joint actions); () when none is named
     target: str | None
     words: tuple     # the actor words used, for `explain`
+    mutual: bool = False   # a two-sided fight ("clashes"): its dead have no killer (rule 13)
 
 
 def mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
@@ -138,7 +139,7 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
     first = min(anchors, key=lambda a: a.start)
     arabic = is_arabic(anchors[0].payload[1].term)
     agent = _speaker_of_own(ms, anchors, clause, words, markers) or \
-        _pick_agent(ttype, ms, anchors, first, words, arabic, markers)
+        _pick_agent(ttype, ms, anchors, first, words, arabic, markers, clause)
     if agent and ttype in RECIPROCAL:
         # "استأنفت قسد ووزارة الدفاع التنسيق": a reciprocal relation goes to the first-named.
         earlier = [m for m in ms if m.hit.start < agent.hit.start and m.actor not in ("civilians", "unknown")
@@ -153,7 +154,14 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
                 agents.append(m)
     target = _pick_target(ttype, ms, agents, first, words)
     used = tuple(m.hit for m in agents + ([target] if target else []))
-    return Parties(tuple(m.actor for m in agents), target.actor if target else None, used)
+    return Parties(tuple(m.actor for m in agents), target.actor if target else None, used,
+                   ttype == "clashes" and _mutual(first, words, markers))
+
+
+def _mutual(trig: Hit, words: Words, markers: PhraseSet) -> bool:
+    """Is the trigger a word of two-sided fighting (اشتباكات, clashed), not of an attack?"""
+    i, j = words.first(trig), words.last(trig)
+    return any(p == "mutual" for a, b, p in words.inside(markers, i, j + 1) if a <= j)
 
 
 def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: PhraseSet) -> Mention | None:
@@ -178,7 +186,7 @@ def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: PhraseSe
     return max(speakers, key=lambda m: m.hit.start) if speakers else None
 
 
-def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers) -> Mention | None:
+def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause) -> Mention | None:
     """English names the agent before the event ("Turkish drones struck …"); an actor after
     an English verb is its object unless "by" marks it. Arabic puts the subject after the
     verb and the possessor or nisba after the noun, so either side will do there."""
@@ -189,7 +197,7 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers) -> Ment
     if marked:
         return min(marked, key=dist)
     if ttype == "casualties":
-        return _killer(candidates, first, words, arabic, markers)
+        return _killer(candidates, first, words, arabic, markers, clause)
     if ttype == "explosion":
         # A blast names no perpetrator by itself; only one standing right by it
         # ("ISIS car bomb") or marked ("زرعها مجهولون", "planted by") is its agent.
@@ -226,7 +234,10 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers) -> Ment
     return min(neutral, key=dist) if neutral else None
 
 
-def _killer(candidates, first, words, arabic, markers) -> Mention | None:
+_VIOLENT = ("airstrike", "shelling", "explosion", "clashes", "ground_assault")
+
+
+def _killer(candidates, first, words, arabic, markers, clause) -> Mention | None:
     """Who killed: the dead are named right next to "killed" (مقتل عنصرين من قسد, two SDF
     fighters were killed), so only a subject standing before an active verb is the killer
     ("Unknown gunmen shot dead…", "أعلنت وزارة الدفاع التركية تحييد…"), or an unknown one."""
@@ -237,7 +248,16 @@ def _killer(candidates, first, words, arabic, markers) -> Mention | None:
     if not before:
         return None
     if "cause" in words.before(markers, first, gap=1):
-        return min(before, key=lambda m: m.hit.start)   # the subject of the causing clause
+        # The subject of the causing clause ("أطلقت قوات الأسايش النار …، ما أدى إلى إصابة"),
+        # unless the cause is another event in between ("علّقت روسيا الدوريات عقب انفجار
+        # عبوة …، ما أدى لإصابة": the blast wounded them) or a two-sided fight.
+        subject = min(before, key=lambda m: m.hit.start)
+        events = [t for t in clause.of("trigger") if subject.hit.end <= t.start < first.start]
+        if any(_mutual(t, words, markers) for t in events):
+            return None
+        if any(t.payload[1].type in _VIOLENT and words.between(subject.hit, t) > 1 for t in events):
+            return None
+        return subject
     m = max(before, key=lambda m: m.hit.start)
     gap = words.text[m.hit.end:first.start].lower()
     if arabic:
