@@ -202,7 +202,8 @@ def _signal(ttype, trig, change_hit, clause, words, rules, src, miss) -> list[Si
     s, e = src.span(*clause.sentence)
     score = _score(parties, place, clause, words, rules)
     why = {"trigger": src.words(trig), "at": trig.start, "change": src.words(change_hit) if change_hit else None,
-           "cue": cue_words, "actors": [src.words(h) for h in parties.words], "mutual": parties.mutual}
+           "cue": cue_words, "actors": [src.words(h) for h in parties.words], "mutual": parties.mutual,
+           "agent_at": dict(zip(parties.agents, parties.agent_at))}
     change = change_hit.payload[1] if change_hit else None
     agents = parties.agents or (None,)
     return [Signal(ttype, modality, change, a, parties.target if parties.target != a else None,
@@ -315,6 +316,13 @@ def _threats_about_others(found: list[Signal], misses) -> list[Signal]:
     for s in found:
         if s.type == "threat" and s.agent:
             acts = [o for o in found if o.start == s.start and o.modality == "threatened" and o.type != "threat"]
+            for o in acts:
+                # "Ankara demanded that the YPG withdraw and threatened a new ground operation":
+                # a party named before the threat word is not the one the threat is about;
+                # the threatened act is the threatener's own.
+                at = o.why.get("agent_at", {}).get(o.agent)
+                if o.agent and o.agent != s.agent and at is not None and at < s.why["at"] < o.why["at"]:
+                    o.agent = s.agent
             if acts and all(o.agent and o.agent != s.agent for o in acts):
                 misses.append(NearMiss("threat", s.why.get("trigger", ""),
                                        "a warning about another party's action (CODEBOOK rule 4)", s.start, s.end))

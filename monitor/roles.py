@@ -34,6 +34,7 @@ class Parties:
     target: str | None
     words: tuple     # the actor words used, for `explain`
     mutual: bool = False   # a two-sided fight ("clashes"): its dead have no killer (rule 13)
+    agent_at: tuple = ()   # where each agent is named (normalised offsets)
 
 
 def mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
@@ -155,7 +156,7 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
     target = _pick_target(ttype, ms, agents, first, words)
     used = tuple(m.hit for m in agents + ([target] if target else []))
     return Parties(tuple(m.actor for m in agents), target.actor if target else None, used,
-                   ttype == "clashes" and _mutual(first, words, markers))
+                   ttype == "clashes" and _mutual(first, words, markers), tuple(m.hit.start for m in agents))
 
 
 def _mutual(trig: Hit, words: Words, markers: PhraseSet) -> bool:
@@ -230,8 +231,32 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
         return min(close, key=lambda m: (dist(m), (m.hit.start < first.start) == arabic))
     before = [m for m in neutral if m.hit.end <= first.start]
     if before:
+        # A verb with no subject of its own shares the clause's opening one: Arabic drops it
+        # after a comma ("طالبت أنقرة بانسحاب الوحدات الكردية …، وهددت بتنفيذ عملية"),
+        # English after "and" or in ", warning …" ("Ankara demanded that the YPG withdraw
+        # and threatened …"). The nearest name is then an object or a possessor.
+        nearest = max(before, key=lambda m: m.hit.start)
+        opening = [m for m in before if words.first(m.hit) - clause.first <= 2]
+        shared = words.punct_between(nearest.hit, first) if arabic else _no_subject(first, words)
+        if opening and shared:
+            return min(opening, key=lambda m: m.hit.start)
+    if before:
         return max(before, key=lambda m: m.hit.start)
     return min(neutral, key=dist) if neutral else None
+
+
+_COORDINATED = {"and", "then", "also", "later", "before", "after"}
+
+
+def _no_subject(trig: Hit, words: Words) -> bool:
+    """An English verb right after "and (then)" or a participle after a comma has no
+    subject of its own ("… and threatened", "…, warning it would use force")."""
+    i = words.first(trig)
+    prev = words.tokens.words[i - 1] if i > 0 else ""
+    if prev in _COORDINATED:
+        return True
+    gap = words.text[words.tokens.ends[i - 1]:trig.wstart] if i > 0 else ""
+    return "," in gap and words.tokens.words[i].endswith("ing")
 
 
 _VIOLENT = ("airstrike", "shelling", "explosion", "clashes", "ground_assault")
