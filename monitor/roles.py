@@ -133,12 +133,19 @@ def joined(a: Mention, b: Mention, words: Words, markers: PhraseSet) -> bool:
     return gap <= 3 and any(p == "joint" for _, _, p in words.inside(markers, lo, hi))
 
 
-def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers: PhraseSet) -> Parties:
+def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers: PhraseSet,
+           remember: bool = True) -> Parties:
     ms = [m for m in mentions(clause, words, markers) if not any(_overlap(m.hit, a) for a in anchors)]
-    if not ms:
-        return Parties((), None, ())
     first = min(anchors, key=lambda a: a.start)
     arabic = is_arabic(anchors[0].payload[1].term)
+    if remember and ttype not in ("explosion", "casualties") and not [m for m in ms if m.actor != "civilians"] \
+            and _dropped_subject(first, clause, words, arabic):
+        prev = _previous_subject(clause, words)
+        if prev:
+            parties = assign(ttype, anchors, clause, words, markers, False) if ms else None
+            return Parties((prev,), parties.target if parties else None, parties.words if parties else ())
+    if not ms:
+        return Parties((), None, ())
     agent = _speaker_of_own(ms, anchors, clause, words, markers) or \
         _pick_agent(ttype, ms, anchors, first, words, arabic, markers, clause)
     if agent and ttype in RECIPROCAL:
@@ -155,6 +162,8 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
                 agents.append(m)
     target = _pick_target(ttype, ms, agents, first, words)
     used = tuple(m.hit for m in agents + ([target] if target else []))
+    if agents and remember:
+        _subjects(words).append((clause.sentence, clause.start, agents[0].actor))
     return Parties(tuple(m.actor for m in agents), target.actor if target else None, used,
                    ttype == "clashes" and _mutual(first, words, markers), tuple(m.hit.start for m in agents))
 
@@ -243,6 +252,49 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
     if before:
         return max(before, key=lambda m: m.hit.start)
     return min(neutral, key=dist) if neutral else None
+
+
+def _subjects(words: Words) -> list:
+    """The agents found so far in this text, in order: (sentence, clause start, actor).
+    Clauses are analysed in text order, so a dropped subject looks back here."""
+    if not hasattr(words, "subjects"):
+        words.subjects = []
+    return words.subjects
+
+
+def _previous_subject(clause: Clause, words: Words) -> str | None:
+    """The agent of the last clause before this one, in this sentence or the one right
+    before it ("قصفت القوات التركية قرى … . كما استهدفت بالمدفعية بلدة …")."""
+    s, _ = clause.sentence
+    for sentence, start, actor in reversed(_subjects(words)):
+        if start >= clause.start:
+            continue
+        if sentence == clause.sentence or not words.text[sentence[1]:s].strip(" \n\t.،,؛;:"):
+            return actor if actor not in ("civilians", "unknown") else None
+        return None
+    return None
+
+
+def _dropped_subject(trig: Hit, clause: Clause, words: Words, arabic: bool) -> bool:
+    """A verb whose subject is the previous one: in Arabic a clause opening on a feminine
+    perfect verb ("واستهدفت بالمدفعية …", "كما قصفت", "ثم شنت"), the event within three
+    words of it; in English "they/it (also) struck"."""
+    i = words.first(trig)
+    if not arabic:
+        return any(w in ("they", "it") for w in words.tokens.words[max(clause.first, i - 2):i])
+    v = clause.first
+    while v < i and words.tokens.words[v] in _OPENERS:
+        v += 1
+    verb = words.tokens.bare[v] if v < len(words.tokens) else ""
+    if v - clause.first > 1 or not v <= i <= v + 3 or verb.startswith("ال") \
+            or not verb.endswith("ت") or verb.endswith("ات") or len(verb) < 4:
+        return False
+    # "واستهدفت طائرة مسيّرة …": an aircraft or event noun right after the verb is its subject.
+    return not any(words.first(h) == v + 1 and not {"ب", "ل"} & set(h.left)
+                   for h in clause.of("aircraft") + clause.of("trigger"))
+
+
+_OPENERS = {"كما", "ثم", "وكما", "فيما", "وقد", "قد", "بعدها", "ثم", "كذلك", "وكذلك", "ايضا"}
 
 
 _COORDINATED = {"and", "then", "also", "later", "before", "after"}
