@@ -361,6 +361,26 @@ def _claimed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules) -
         for s in found:
             if s.agent in (None, "unknown") and s.modality == "occurred" and s.type in VIOLENT + ("casualties",):
                 s.agent = claimant
+    # "اتهمت أنقرة الوحدات الكردية بالوقوف وراءه", "an attack Ankara blamed on the YPG": an
+    # accusation names an agent too, beside the unknown one (rules 1 and 7: code both).
+    accused = []
+    for h in hits:
+        if h.payload[0] == "actor" and h.payload[1] not in ("unknown", "civilians") and h.payload[1] not in accused \
+                and _accused(h, words, rules):
+            accused.append(h.payload[1])
+    for who in accused:
+        for s in list(found):
+            if s.agent in (None, "unknown") and s.modality == "occurred" and s.type in VIOLENT \
+                    and not any(o.type == s.type and o.agent == who for o in found):
+                found.append(Signal(s.type, s.modality, s.change, who, s.target if s.target != who else None,
+                                    s.place, s.score, s.evidence, s.start, s.end, {**s.why, "accused": who}))
+
+
+def _accused(h: Hit, words: Words, rules: Rules) -> bool:
+    """An accusation phrase starts within two words after the party ("اتهمت أنقرة "الوحدات"
+    الكردية بالوقوف وراءه")."""
+    w = words.last(h)
+    return any(i <= w + 2 and p == "accuse" for i, _, p in words.inside(rules.roles, w + 1, w + 2 + rules.roles.longest))
 
 
 def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source") -> list[Signal]:
