@@ -337,6 +337,7 @@ VIOLENT = ("airstrike", "shelling", "explosion", "clashes", "ground_assault")
 def _unclaimed(found: list[Signal], hits: list[Hit], src: "_Source") -> None:
     """"…; no group claimed responsibility" / "ولم تتبنَّ أي جهة": the perpetrator is
     unknown (rule 9), for the blasts of the whole text and the violence of its sentence."""
+    _without_antecedent(found, hits)
     unknown = [h.start for h in hits if h.payload[:2] == ("actor", "unknown")]
     if not unknown:
         return
@@ -345,6 +346,22 @@ def _unclaimed(found: list[Signal], hits: list[Hit], src: "_Source") -> None:
                 s.type == "explosion" or (s.type in VIOLENT and any(
                     src.n.source_offset(u) in range(s.start, s.end) for u in unknown))):
             s.agent = "unknown"
+
+
+def _without_antecedent(found: list[Signal], hits: list[Hit]) -> None:
+    """"وردّت الفصائل بقصف مدفعي" names the SNA only if the text named it before (an
+    actor's `refers_back:` words); otherwise the party is not said (rule 7: null)."""
+    back = {h.start: h.payload[1] for h in hits if h.payload[0] == "actor" and len(h.payload) > 2}
+    if not back:
+        return
+    first = {}
+    for h in hits:
+        if h.payload[0] == "actor" and len(h.payload) == 2:
+            first.setdefault(h.payload[1], h.start)
+    for s in found:
+        at = s.why.get("agent_at", {}).get(s.agent)
+        if at in back and not first.get(s.agent, at) < at:
+            s.agent = None
 
 
 def _claimed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules) -> None:
