@@ -447,6 +447,16 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
         causes = [s for s in same if s.agent]
         if same and not causes and not c.agent:
             continue    # "a mine exploded in a field, wounding a farmer": its own cause names no one
+        earlier = [s for s in same if s.why["at"] < c.why["at"]]
+        if earlier and not causes and c.agent:
+            c.agent = None   # "… عقب انفجار عبوة …، ما أدى لإصابة جنود": the blast names no one
+            continue
+        nearest = max(earlier, key=lambda s: s.why["at"], default=None)
+        if nearest and not nearest.agent and not any(s.type == nearest.type for s in causes):
+            # "Turkish artillery has shelled the villages …, and last month a mine exploded
+            # in a field, wounding a farmer": the nearest event before the dead caused them.
+            c.agent = None
+            continue
         if not causes and not c.agent:
             # "Turkish jets struck… A first toll: three civilians killed" — the sentence before.
             causes = [s for s in found if s.type in VIOLENT and s.agent and s.modality == "occurred"

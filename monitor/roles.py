@@ -203,7 +203,12 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
     def dist(m):
         return min(words.between(m.hit, a) for a in anchors)
     candidates = [m for m in ms if m.actor != "civilians"]
-    marked = [m for m in candidates if m.role == "agent"]
+    # A marked agent ("برصاص عناصر الأمن العام", "by Turkish drones") belongs to the event
+    # nearest it: not to one with another event in between.
+    events = [t for t in clause.of("trigger") if not any(_overlap(t, a) for a in anchors)]
+    marked = [m for m in candidates if m.role == "agent" and not any(
+        min(m.hit.start, first.start) < t.start < max(m.hit.start, first.start) and words.between(t, first) > 0
+        for t in events)]
     if marked:
         return min(marked, key=dist)
     if ttype == "casualties":
@@ -211,8 +216,11 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
     if ttype == "explosion":
         # A blast names no perpetrator by itself; only one standing right by it
         # ("ISIS car bomb") or marked ("زرعها مجهولون", "planted by") is its agent.
+        # "قُتل عنصران من قوات النظام بانفجار عبوة": before a blast written with ب ("by a
+        # blast") stand its victims.
         close = [m for m in candidates if m.role == "neutral" and dist(m) <= 1 and m.actor != "unknown"
-                 and (arabic or m.hit.end <= first.start)]
+                 and (arabic or m.hit.end <= first.start)
+                 and not (m.hit.end <= first.start and first.left.endswith("ب")) and not _by_event(m, first, words)]
         unknown = [m for m in candidates if m.actor == "unknown"]
         return (unknown or close or [None])[0]
     if ttype in RECIPROCAL:
@@ -314,6 +322,16 @@ def _no_subject(trig: Hit, words: Words) -> bool:
 _VIOLENT = ("airstrike", "shelling", "explosion", "clashes", "ground_assault")
 
 
+def _by_event(m: Mention, trig: Hit, words: Words) -> bool:
+    """A word written with ب between a party and the event ("عنصران من قوات النظام بانفجار
+    عبوة", "عبوة ناسفة بدورية روسية"): the party was hit by it or with it."""
+    if m.hit.start < trig.start:
+        lo, hi = words.last(m.hit) + 1, words.first(trig)
+    else:    # "عبوة ناسفة بدورية روسية": the Russian patrol was hit
+        lo, hi = words.last(trig) + 1, words.first(m.hit)
+    return any(w.startswith("ب") and len(w) > 3 for w in words.tokens.words[lo:hi])
+
+
 def _killer(candidates, first, words, arabic, markers, clause) -> Mention | None:
     """Who killed: the dead are named right next to "killed" (مقتل عنصرين من قسد, two SDF
     fighters were killed), so only a subject standing before an active verb is the killer
@@ -338,7 +356,8 @@ def _killer(candidates, first, words, arabic, markers, clause) -> Mention | None
     m = max(before, key=lambda m: m.hit.start)
     gap = words.text[m.hit.end:first.start].lower()
     if arabic:
-        return m if words.between(m.hit, first) == 0 else None
+        # "أصيب ثلاثة جنود روس بجروح": before a casualty word written with ب stand the victims.
+        return m if words.between(m.hit, first) == 0 and not first.left.endswith("ب") else None
     return None if any(w in gap.split() for w in ("was", "were", "been", "being")) else m
 
 
