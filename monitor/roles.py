@@ -91,12 +91,15 @@ def _owned_role(h: Hit, role: str, clause: Clause, words: Words, markers: Phrase
     i = min(owner)
     lo = max(clause.first, i - 4)
     before = [words.last(o) for o in clause.of("actor") if lo <= words.last(o) < i and o is not h]
-    if before and max(before) >= i - 2:
-        return None
     lo = max(before, default=lo - 1) + 1
     events = {k for t in clause.of("trigger") for k in range(words.first(t), words.last(t) + 1)}
     heads = sorted((a, _HEAD_ROLES[p]) for a, b, p in words.inside(markers, max(clause.first, lo - 2), i - 1)
                    if p in _HEAD_ROLES and b >= lo - 1 and not events & set(range(a, b + 1)))
+    # The owned noun is a party when one ends right before the marker (one adjective may
+    # stand between), with no place or thing named after it ("مسيّرة مجهولة الهوية شاحنات
+    # تابعة للميليشيات": the trucks are owned).
+    if before and max(before) >= i - 2 and not any(a > max(before) for a, _ in heads):
+        return None
     if heads:
         return heads[0][1]
     if any(lo <= words.last(t) < i for t in clause.of("trigger")):
@@ -153,6 +156,8 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
         earlier = [m for m in ms if m.hit.start < agent.hit.start and m.actor not in ("civilians", "unknown")
                    and joined(m, agent, words, markers)]
         agent = min(earlier, key=lambda m: m.hit.start) if earlier else agent
+        if not earlier and _second_of_pair(agent, clause, words):
+            agent = None   # "Arab tribal fighters and SDF forces clashed": the first party is off the list
     agents = [agent] if agent else []
     if agent and ttype not in RECIPROCAL:
         for m in sorted(ms, key=lambda m: abs(m.hit.start - agent.hit.start)):
@@ -166,6 +171,20 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
         _subjects(words).append((clause.sentence, clause.start, agents[0].actor))
     return Parties(tuple(m.actor for m in agents), target.actor if target else None, used,
                    ttype == "clashes" and _mutual(first, words, markers), tuple(m.hit.start for m in agents))
+
+
+def _second_of_pair(m: Mention, clause: Clause, words: Words) -> bool:
+    """Is the party the second of "N and X" / "N وX", N not a party of the list?"""
+    i = words.first(m.hit)
+    if i - 1 <= clause.first:
+        return False
+    actors = clause.of("actor")
+    if is_arabic(words.tokens.words[i]):
+        prev, ok = i - 1, m.hit.left.startswith("و")
+    else:
+        prev, ok = i - 2, words.tokens.words[i - 1] == "and"
+    return ok and prev >= clause.first and not any(words.first(a) <= prev <= words.last(a) for a in actors) \
+        and not any(words.first(t) <= prev <= words.last(t) for t in clause.of("trigger"))
 
 
 def _mutual(trig: Hit, words: Words, markers: PhraseSet) -> bool:
@@ -240,7 +259,8 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
         # English: the subject; after the event only the first party of a reciprocal
         # relation with no subject ("Clashes erupted near X with Y").
         before = [m for m in neutral if m.hit.end <= first.start]
-        if before or ttype not in RECIPROCAL:
+        if before or ttype not in RECIPROCAL or not _mutual(first, words, markers):
+            # after a one-sided verb ("… ambushed a General Security patrol") the party is its object
             neutral = before
     close = [m for m in neutral if dist(m) <= 1 and not any(words.punct_between(m.hit, a) for a in anchors)]
     if close:
