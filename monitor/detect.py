@@ -320,8 +320,11 @@ def _threats_about_others(found: list[Signal], misses) -> list[Signal]:
                 # "Ankara demanded that the YPG withdraw and threatened a new ground operation":
                 # a party named before the threat word is not the one the threat is about;
                 # the threatened act is the threatener's own.
+                # So is one whose only cue is the threat word ("هددت تركيا قسد بشن عملية": the
+                # SDF is the party threatened), unlike "warned that Turkey is preparing …".
                 at = o.why.get("agent_at", {}).get(o.agent)
-                if o.agent and o.agent != s.agent and at is not None and at < s.why["at"] < o.why["at"]:
+                if o.agent and o.agent != s.agent and at is not None and s.why["at"] < o.why["at"] and (
+                        at < s.why["at"] or o.why.get("cue") == s.why.get("trigger")):
                     o.agent = s.agent
             if acts and all(o.agent and o.agent != s.agent for o in acts):
                 misses.append(NearMiss("threat", s.why.get("trigger", ""),
@@ -445,17 +448,20 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
             continue
         same = [s for s in found if s.type in VIOLENT and s.start == c.start and s.modality == "occurred"]
         causes = [s for s in same if s.agent]
-        if same and not causes and not c.agent:
-            continue    # "a mine exploded in a field, wounding a farmer": its own cause names no one
         earlier = [s for s in same if s.why["at"] < c.why["at"]]
-        if earlier and not causes and c.agent:
-            c.agent = None   # "… عقب انفجار عبوة …، ما أدى لإصابة جنود": the blast names no one
+        nearest = max(earlier or same, key=lambda s: s.why["at"], default=None)
+        if same and not causes:
+            # "a mine exploded in a field, wounding a farmer", "… عقب انفجار عبوة …، ما أدى
+            # لإصابة جنود": their own cause names no one. Whom it hit, it hit ("A drone
+            # targeted the car of an SDF commander, killing him").
+            c.agent = None if earlier or not c.agent else c.agent
+            c.target = c.target or nearest.target
             continue
-        nearest = max(earlier, key=lambda s: s.why["at"], default=None)
         if nearest and not nearest.agent and not any(s.type == nearest.type for s in causes):
             # "Turkish artillery has shelled the villages …, and last month a mine exploded
             # in a field, wounding a farmer": the nearest event before the dead caused them.
             c.agent = None
+            c.target = c.target or nearest.target
             continue
         if not causes and not c.agent:
             # "Turkish jets struck… A first toll: three civilians killed" — the sentence before.

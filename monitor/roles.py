@@ -149,6 +149,10 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
             return Parties((prev,), parties.target if parties else None, parties.words if parties else ())
     if not ms:
         return Parties((), None, ())
+    if ttype == "threat" and arabic:
+        # "توجيه أي تهديد لقوات سوريا الديمقراطية": the party threatened, not the threatener.
+        ms = [Mention(m.hit, m.actor, "target") if m.hit.start > first.start and m.hit.left.endswith("ل")
+              and words.between(first, m.hit) == 0 else m for m in ms]
     agent = _speaker_of_own(ms, anchors, clause, words, markers) or \
         _pick_agent(ttype, ms, anchors, first, words, arabic, markers, clause)
     if agent and ttype in RECIPROCAL:
@@ -262,7 +266,12 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
         if before or ttype not in RECIPROCAL or not _mutual(first, words, markers):
             # after a one-sided verb ("… ambushed a General Security patrol") the party is its object
             neutral = before
-    close = [m for m in neutral if dist(m) <= 1 and not any(words.punct_between(m.hit, a) for a in anchors)]
+    def partitive(m):
+        # "وحلّت مكانها وحدات من الجيش السوري", "انسحب مقاتلون من قسد": the subject is "some of X"
+        i = words.first(m.hit)
+        return arabic and m.hit.start > first.start and dist(m) <= 2 and i > 0 and words.tokens.words[i - 1] == "من"
+    close = [m for m in neutral if (dist(m) <= 1 or partitive(m))
+             and not any(words.punct_between(m.hit, a) for a in anchors)]
     if close:
         # On a tie Arabic prefers the actor after (VSO, nisba), English the one before.
         return min(close, key=lambda m: (dist(m), (m.hit.start < first.start) == arabic))
@@ -306,10 +315,12 @@ def _previous_subject(clause: Clause, words: Words) -> str | None:
 def _dropped_subject(trig: Hit, clause: Clause, words: Words, arabic: bool) -> bool:
     """A verb whose subject is the previous one: in Arabic a clause opening on a feminine
     perfect verb ("واستهدفت بالمدفعية …", "كما قصفت", "ثم شنت"), the event within three
-    words of it; in English "they/it (also) struck"."""
+    words of it; in English "they/it (also) struck" or a clause cut at "but" with no party."""
     i = words.first(trig)
     if not arabic:
-        return any(w in ("they", "it") for w in words.tokens.words[max(clause.first, i - 2):i])
+        # "… not only shelled the town but also sent warplanes to bomb its outskirts"
+        opener = words.tokens.words[clause.first] in ("but", "yet") and i - clause.first <= 6
+        return opener or any(w in ("they", "it") for w in words.tokens.words[max(clause.first, i - 2):i])
     v = clause.first
     while v < i and words.tokens.words[v] in _OPENERS:
         v += 1
