@@ -3,6 +3,7 @@
 `analyse` also returns the near misses and the words behind each decision, for
 `monitor explain`; `detect` returns the signals alone.
 """
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from .clauses import Clause, Words, split_clauses
@@ -439,14 +440,27 @@ def _sentence_before(c: Signal, s: Signal, src: "_Source") -> bool:
     return s.start >= _previous_sentence_start(src, c.start)
 
 
+def _definite(s: Signal, src: "_Source") -> bool:
+    """Is the signal's trigger word written with the article ("the bombardment", "القصف")?"""
+    t = src.words_.tokens
+    i = bisect_right(t.starts, s.why["at"]) - 1
+    if i < 0:
+        return False
+    head = t.words[i][:s.why["at"] - t.starts[i]]
+    return "ال" in head or (i > 0 and t.words[i - 1] == "the")
+
+
 def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
     """"A Turkish drone hit a car, killing two" / "قُتل ثلاثة أطفال بقصف للقوات التركية":
     the dead were killed by the agent of the violent event of the same sentence
     (CODEBOOK rule 13), whoever stands nearest the word "killed"."""
     for c in found:
-        if c.type != "casualties" or c.modality != "occurred" or c.agent == "unknown":
+        if c.type != "casualties" or c.modality not in ("occurred", "denied") or c.agent == "unknown":
             continue
-        same = [s for s in found if s.type in VIOLENT and s.start == c.start and s.modality == "occurred"]
+        # "… bombarded the villages. The bombardment caused material damage only": an unnamed
+        # "the bombardment" / "الاستهداف" names the event of the sentence before again.
+        same = [s for s in found if s.type in VIOLENT and s.start == c.start and s.modality == "occurred"
+                and (s.agent or not _definite(s, src))]
         causes = [s for s in same if s.agent]
         earlier = [s for s in same if s.why["at"] < c.why["at"]]
         nearest = max(earlier or same, key=lambda s: s.why["at"], default=None)
