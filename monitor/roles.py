@@ -138,7 +138,10 @@ def joined(a: Mention, b: Mention, words: Words, markers: PhraseSet) -> bool:
 
 def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers: PhraseSet,
            remember: bool = True) -> Parties:
-    ms = [m for m in mentions(clause, words, markers) if not any(_overlap(m.hit, a) for a in anchors)]
+    # A name inside the trigger's words is the trigger itself; one reaching past them
+    # ("انسحاب القوات" + "القوات الأمريكية") names its party.
+    ms = [m for m in mentions(clause, words, markers)
+          if not any(_overlap(m.hit, a) and m.hit.end <= a.end for a in anchors)]
     first = min(anchors, key=lambda a: a.start)
     arabic = is_arabic(anchors[0].payload[1].term)
     if remember and ttype not in ("explosion", "casualties") and not [m for m in ms if m.actor != "civilians"] \
