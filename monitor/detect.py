@@ -170,10 +170,14 @@ def _refers_back(trig: Hit, clause: Clause, n) -> bool:
 
 
 def _warned_off(trig: Hit, clause: Clause, words: Words, rules: Rules) -> bool:
-    """"warned Ankara against…", "حذرت أنقرة من…": the warned party comes right after."""
-    for h in clause.of("actor"):
-        if h.start > trig.end and words.between(trig, h) == 0:
-            return "dissuade" in words.after(rules.roles, h, clause.last)
+    """"warned Ankara against…", "حذرت أنقرة من…": the warned party comes right after
+    (in Arabic after the subject too: "حذرت الولايات المتحدة تركيا من القيام بأي عملية")."""
+    after = sorted((h for h in clause.of("actor") if h.start > trig.end), key=lambda h: h.start)
+    for k, h in enumerate(after[:2]):
+        if words.between(after[k - 1] if k else trig, h) != 0:
+            break
+        if "dissuade" in words.after(rules.roles, h, clause.last):
+            return True
     return False
 
 
@@ -332,6 +336,28 @@ def _threats_about_others(found: list[Signal], misses) -> list[Signal]:
                                        "a warning about another party's action (CODEBOOK rule 4)", s.start, s.end))
                 continue
         out.append(s)
+    return out + _declared_force(found)
+
+
+_FUTURE = {"will", "would", "shall", "سوف"}
+
+
+def _declared_force(found: list[Signal]) -> list[Signal]:
+    """CODEBOOK rule 4: "will launch a ground operation" is threat occurred + ground_assault
+    threatened. A party's own force put in the future tense ("ستطلق عملية برية", "would
+    launch a new operation", "Israel would strike again if …") is the act of threatening,
+    unless the sentence holds someone else's warning about it."""
+    out = []
+    for o in found:
+        cue = (o.why.get("cue") or "").lower()
+        future = cue in _FUTURE or (cue[:1] == "س" and len(cue) > 3) or cue[:2] in ("وس", "فس")
+        if o.modality != "threatened" or o.type not in VIOLENT or not future \
+                or o.agent in (None, "unknown", "civilians"):
+            continue
+        if any(s.type == "threat" and s.start == o.start for s in found + out):
+            continue
+        out.append(Signal("threat", "occurred", None, o.agent, o.target, o.place, o.score, o.evidence,
+                          o.start, o.end, {**o.why, "trigger": o.why.get("cue"), "declared": True}))
     return out
 
 
@@ -366,6 +392,9 @@ def _without_antecedent(found: list[Signal], hits: list[Hit]) -> None:
         at = s.why.get("agent_at", {}).get(s.agent)
         if at in back and not first.get(s.agent, at) < at:
             s.agent = None
+        named = [h.start for h in hits if h.payload[:2] == ("actor", s.target) and len(h.payload) == 2]
+        if s.target and not named:
+            s.target = None     # "مواقع التنظيم الإرهابي" in a text that never named ISIS
 
 
 def _claimed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules) -> None:
