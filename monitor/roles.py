@@ -138,6 +138,16 @@ def joined(a: Mention, b: Mention, words: Words, markers: PhraseSet) -> bool:
 
 def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers: PhraseSet,
            remember: bool = True) -> Parties:
+    parties = _assign(ttype, anchors, clause, words, markers, remember)
+    if remember and ttype not in ("explosion", "casualties"):
+        # what the next subjectless verb of the text may continue (agent or none)
+        _subjects(words).append((clause.sentence, min(a.start for a in anchors),
+                                 parties.agents[0] if parties.agents else None))
+    return parties
+
+
+def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers: PhraseSet,
+            remember: bool) -> Parties:
     # A name inside the trigger's words is the trigger itself; one reaching past them
     # ("انسحاب القوات" + "القوات الأمريكية") names its party.
     ms = [m for m in mentions(clause, words, markers)
@@ -146,10 +156,19 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
     arabic = is_arabic(anchors[0].payload[1].term)
     if remember and ttype not in ("explosion", "casualties") and not [m for m in ms if m.actor != "civilians"] \
             and _dropped_subject(first, clause, words, arabic):
-        prev = _previous_subject(clause, words)
+        prev = _previous_subject(clause, words, first.start)
         if prev:
-            parties = assign(ttype, anchors, clause, words, markers, False) if ms else None
+            parties = _assign(ttype, anchors, clause, words, markers, False) if ms else None
             return Parties((prev,), parties.target if parties else None, parties.words if parties else ())
+    if ttype in RECIPROCAL and _between_both_sides(first, words, markers):
+        # "هاجم مسلحون من داعش حاجزاً …، ودارت اشتباكات بين الطرفين": the sides were named
+        # with the attack before; its attacker (or no one) is the first party.
+        prev = _previous_subject(clause, words, first.start, same_sentence=True)
+        if not prev:    # no earlier event was coded: the clause's opening subject, if a party
+            opening = [m for m in ms if m.role == "neutral" and m.hit.end <= first.start
+                       and words.first(m.hit) - clause.first <= 2 and m.actor not in ("civilians", "unknown")]
+            prev = opening[0].actor if opening else None
+        return Parties((prev,) if prev else (), None, ())
     if not ms:
         return Parties((), None, ())
     if ttype == "threat" and arabic:
@@ -174,8 +193,6 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
                 agents.append(m)
     target = _pick_target(ttype, ms, agents, first, words)
     used = tuple(m.hit for m in agents + ([target] if target else []))
-    if agents and remember:
-        _subjects(words).append((clause.sentence, clause.start, agents[0].actor))
     return Parties(tuple(m.actor for m in agents), target.actor if target else None, used,
                    ttype == "clashes" and _mutual(first, words, markers), tuple(m.hit.start for m in agents))
 
@@ -302,17 +319,30 @@ def _subjects(words: Words) -> list:
     return words.subjects
 
 
-def _previous_subject(clause: Clause, words: Words) -> str | None:
-    """The agent of the last clause before this one, in this sentence or the one right
+def _previous_subject(clause: Clause, words: Words, before: int, same_sentence: bool = False) -> str | None:
+    """The agent of the last event before this one, in this sentence or the one right
     before it ("قصفت القوات التركية قرى … . كما استهدفت بالمدفعية بلدة …")."""
     s, _ = clause.sentence
     for sentence, start, actor in reversed(_subjects(words)):
-        if start >= clause.start:
+        if start >= before:
             continue
-        if sentence == clause.sentence or not words.text[sentence[1]:s].strip(" \n\t.،,؛;:"):
+        if sentence == clause.sentence or (not same_sentence and not words.text[sentence[1]:s].strip(" \n\t.،,؛;:")):
             return actor if actor not in ("civilians", "unknown") else None
         return None
     return None
+
+
+def _between_both_sides(trig: Hit, words: Words, markers: PhraseSet) -> bool:
+    """"اشتباكات بين الطرفين", "clashes between the two sides"."""
+    last = words.last(trig)
+    for i, j, p in words.inside(markers, last + 1, last + 3):
+        after = words.tokens.words[j + 1] if j + 1 < len(words.tokens) else ""
+        if p == "between" and i <= last + 2 and after in _BOTH_SIDES - {"the"}:
+            return True
+        if p == "between" and after == "the" and j + 2 < len(words.tokens) \
+                and words.tokens.words[j + 2] in ("two", "sides", "parties"):
+            return True
+    return False
 
 
 def _dropped_subject(trig: Hit, clause: Clause, words: Words, arabic: bool) -> bool:
