@@ -65,6 +65,8 @@ def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]
             role = "target"       # "SDF positions", "a regime checkpoint"
         if role == "neutral" and "partner" in kinds:
             role = "partner"      # "… مع التحالف", "… with the coalition"
+        if role == "neutral" and "support" in kinds:
+            role = "support"      # "بدعم من الطيران الروسي": takes part in the act
         if "owner" in kinds:
             role = _owned_role(h, role, clause, words, markers)
             if role is None:
@@ -189,7 +191,8 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         for m in sorted(ms, key=lambda m: abs(m.hit.start - agent.hit.start)):
             if m.actor in ("civilians", "unknown") or m.actor in {x.actor for x in agents}:
                 continue
-            if any(joined(x, m, words, markers) or joined(m, x, words, markers) for x in agents):
+            if m.role == "support" or any(joined(x, m, words, markers) or joined(m, x, words, markers)
+                                          for x in agents):
                 agents.append(m)
     target = _pick_target(ttype, ms, agents, first, words)
     used = tuple(m.hit for m in agents + ([target] if target else []))
