@@ -61,8 +61,10 @@ def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]
         # "from areas held by X" holds "areas held by X": the origin marker wins.
         role = "agent" if kinds & {"agent", "origin"} else "first" if "between" in kinds \
             else "target" if "target" in kinds else "neutral"
-        if role == "neutral" and "target_after" in words.after(markers, h, clause.last):
-            role = "target"       # "SDF positions", "a regime checkpoint"
+        nxt = words.last(h) + 1
+        if role == "neutral" and "target_after" in words.after(markers, h, clause.last) \
+                and not any(words.first(t) <= nxt <= words.last(t) for t in triggers):
+            role = "target"       # "SDF positions", "a regime checkpoint" (not "a US military convoy")
         if role == "neutral" and "partner" in kinds:
             role = "partner"      # "… مع التحالف", "… with the coalition"
         if role == "neutral" and "support" in kinds:
@@ -150,10 +152,10 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
 
 def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers: PhraseSet,
             remember: bool) -> Parties:
-    # A name inside the trigger's words is the trigger itself; one reaching past them
-    # ("انسحاب القوات" + "القوات الأمريكية") names its party.
+    # A name inside the trigger's words is the trigger itself; one reaching out of them
+    # ("انسحاب القوات" + "القوات الأمريكية", "US military" + "military convoy") names its party.
     ms = [m for m in mentions(clause, words, markers)
-          if not any(_overlap(m.hit, a) and m.hit.end <= a.end for a in anchors)]
+          if not any(a.start <= m.hit.start and m.hit.end <= a.end for a in anchors)]
     first = min(anchors, key=lambda a: a.start)
     arabic = is_arabic(anchors[0].payload[1].term)
     if remember and ttype not in ("explosion", "casualties") and not [m for m in ms if m.actor != "civilians"] \
@@ -285,7 +287,7 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
     if not arabic:
         # English: the subject; after the event only the first party of a reciprocal
         # relation with no subject ("Clashes erupted near X with Y").
-        before = [m for m in neutral if m.hit.end <= first.start]
+        before = [m for m in neutral if m.hit.start < first.start]
         if before or ttype not in RECIPROCAL or not _mutual(first, words, markers):
             # after a one-sided verb ("… ambushed a General Security patrol") the party is its object
             neutral = before
