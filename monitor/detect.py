@@ -392,8 +392,7 @@ def _without_antecedent(found: list[Signal], hits: list[Hit]) -> None:
         at = s.why.get("agent_at", {}).get(s.agent)
         if at in back and not first.get(s.agent, at) < at:
             s.agent = None
-        named = [h.start for h in hits if h.payload[:2] == ("actor", s.target) and len(h.payload) == 2]
-        if s.target and not named:
+        if s.target and s.target not in first:
             s.target = None     # "مواقع التنظيم الإرهابي" in a text that never named ISIS
 
 
@@ -401,22 +400,26 @@ def _claimed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules) -
     """"وتبنى تنظيم داعش التفجير", "ISIS claimed the attack": the claimant is the agent of
     the text's violence that names no other (rule 7)."""
     claimant = None
-    for h in hits:
+    roles = words.tokens.occurrences(rules.roles)[0]    # looked up once per text, cached
+    claims = [(i, j) for i, j, p in roles if p == "claim"]
+    for h in hits if claims else ():
         if h.payload[0] != "actor" or h.payload[1] in ("unknown", "civilians"):
             continue
-        if "claim" in words.before(rules.roles, h, gap=1) or "claim" in words.after(rules.roles, h, len(words.tokens) - 1):
+        first, last = words.first(h), words.last(h)
+        if any(first - 2 <= j < first or i == last + 1 for i, j in claims):
             claimant = h.payload[1]
             break
     if claimant:
         for s in found:
             if s.agent in (None, "unknown") and s.modality == "occurred" and s.type in VIOLENT + ("casualties",):
                 s.agent = claimant
-    # "اتهمت أنقرة الوحدات الكردية بالوقوف وراءه", "an attack Ankara blamed on the YPG": an
-    # accusation names an agent too, beside the unknown one (rules 1 and 7: code both).
+    # "اتهمت أنقرة الوحدات الكردية بالوقوف وراءه": an accusation phrase within two words after
+    # a party names an agent too, beside the unknown one (rules 1 and 7: code both).
     accused = []
-    for h in hits:
+    starts = [i for i, _, p in roles if p == "accuse"]
+    for h in hits if starts else ():
         if h.payload[0] == "actor" and h.payload[1] not in ("unknown", "civilians") and h.payload[1] not in accused \
-                and _accused(h, words, rules):
+                and any(0 < i - words.last(h) <= 3 for i in starts):
             accused.append(h.payload[1])
     for who in accused:
         for s in list(found):
@@ -424,13 +427,6 @@ def _claimed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules) -
                     and not any(o.type == s.type and o.agent == who for o in found):
                 found.append(Signal(s.type, s.modality, s.change, who, s.target if s.target != who else None,
                                     s.place, s.score, s.evidence, s.start, s.end, {**s.why, "accused": who}))
-
-
-def _accused(h: Hit, words: Words, rules: Rules) -> bool:
-    """An accusation phrase starts within two words after the party ("اتهمت أنقرة "الوحدات"
-    الكردية بالوقوف وراءه")."""
-    w = words.last(h)
-    return any(i <= w + 2 and p == "accuse" for i, _, p in words.inside(rules.roles, w + 1, w + 2 + rules.roles.longest))
 
 
 def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source") -> list[Signal]:
