@@ -297,6 +297,14 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
         return arabic and m.hit.start > first.start and dist(m) <= 2 and i > 0 and words.tokens.words[i - 1] == "من"
     close = [m for m in neutral if (dist(m) <= 1 or partitive(m))
              and not any(words.punct_between(m.hit, a) for a in anchors)]
+    if arabic and "ب" in first.left and ttype in TARGETED and first.payload[0] == "trigger":
+        # "مقتل قيادي في قسد باستهداف مسيّرة تركية": before "by (means of) a strike" stand
+        # those it hit.
+        close = [m for m in close if m.hit.start > first.start]
+        neutral = [m for m in neutral if m.hit.start > first.start] or neutral
+    if not arabic:
+        # "Two SDF fighters were killed in a drone strike": a passive subject is no agent.
+        neutral = [m for m in neutral if m.hit.start > first.start or not _passive(words.text[m.hit.end:first.start])]
     if close:
         # On a tie Arabic prefers the actor after (VSO, nisba), English the one before.
         return min(close, key=lambda m: (dist(m), (m.hit.start < first.start) == arabic))
@@ -384,8 +392,24 @@ def _no_subject(trig: Hit, words: Words) -> bool:
     prev = words.tokens.words[i - 1] if i > 0 else ""
     if prev in _COORDINATED:
         return True
+    # "SDF forces killed two ISIS members in a raid": an event in a phrase after an active
+    # verb is the subject's (not after "were killed in a drone strike").
+    lead = words.tokens.words[max(0, i - 3):i]
+    if len(lead) >= 2 and lead[-2] in ("in", "during") and lead[-1] in ("a", "an") and \
+            not any(w in ("was", "were", "been", "being", "is", "are") for w in words.tokens.words[max(0, i - 12):i]):
+        return True
     gap = words.text[words.tokens.ends[i - 1]:trig.wstart] if i > 0 else ""
     return "," in gap and words.tokens.words[i].endswith("ing")
+
+
+_IRREGULAR = {"hit", "shot", "struck", "caught", "held", "taken", "killed"}
+
+
+def _passive(gap: str) -> bool:
+    """"… were killed in …", "… was shot by …" (not the progressive "was preparing")."""
+    ws = gap.lower().split()
+    return any(w in ("was", "were", "been", "being") and k + 1 < len(ws)
+               and (ws[k + 1].endswith("ed") or ws[k + 1] in _IRREGULAR) for k, w in enumerate(ws))
 
 
 _VIOLENT = ("airstrike", "shelling", "explosion", "clashes", "ground_assault")
@@ -408,6 +432,13 @@ def _killer(candidates, first, words, arabic, markers, clause) -> Mention | None
     unknown = [m for m in candidates if m.actor == "unknown"]
     if unknown:
         return unknown[0]
+    if arabic:
+        i, j = words.first(first), words.last(first)
+        if any(p == "kill_verb" and a == i for a, _, p in words.inside(markers, i, j)):
+            subject = [m for m in candidates if m.role == "neutral" and m.hit.start > first.start
+                       and words.between(first, m.hit) == 0]
+            if subject:
+                return subject[0]     # "قتلت قوات النظام ثلاثة مدنيين"
     before = [m for m in candidates if m.role == "neutral" and m.hit.end <= first.start]
     if not before:
         return None
