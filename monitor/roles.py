@@ -45,7 +45,7 @@ def mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
 
 def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
     triggers = clause.of("trigger")
-    actors = clause.of("actor")
+    actors = [h for h in clause.of("actor") if not _dateline(h, words)]
     out = []
     for h in actors:
         # A marker does not reach over another party: in "an agreement with Damascus, and
@@ -109,6 +109,20 @@ def _owned_role(h: Hit, role: str, clause: Clause, words: Words, markers: Phrase
     if any(lo <= words.last(t) < i for t in clause.of("trigger")):
         return "agent"
     return role
+
+
+def _dateline(h: Hit, words: Words) -> bool:
+    """"ANKARA (Reuters) -", "ANKARA, Turkey (AP) —", "أنقرة/ الأناضول": the place a story
+    was filed from, at the top of the text, is no party to it."""
+    if h.start > 40:
+        return False
+    nxt = words.text[h.end:h.end + 3].lstrip(" ")[:1]
+    name = words.text[h.start:h.end]
+    if is_arabic(name):
+        return not words.text[:h.wstart].strip() and nxt in ("/", "-", "–", "—")
+    head = words.text[:h.wstart].strip().rstrip(",")
+    return (name.isupper() and len(name) > 3 and nxt in ("(", ",", "-", "–", "—", "/")) \
+        or (nxt == "(" and bool(head) and head.isupper() and "," in words.text[:h.wstart])   # "ANKARA, Turkey (AP)"
 
 
 def _after_comma(words: Words, clause: Clause, h: Hit) -> int:
