@@ -208,7 +208,7 @@ def _signal(ttype, trig, change_hit, clause, words, rules, src, miss) -> list[Si
     score = _score(parties, place, clause, words, rules)
     why = {"trigger": src.words(trig), "at": trig.start, "change": src.words(change_hit) if change_hit else None,
            "cue": cue_words, "actors": [src.words(h) for h in parties.words], "mutual": parties.mutual,
-           "agent_at": dict(zip(parties.agents, parties.agent_at))}
+           "agent_at": dict(zip(parties.agents, parties.agent_at)), "speaker": parties.speaker}
     change = change_hit.payload[1] if change_hit else None
     agents = parties.agents or (None,)
     return [Signal(ttype, modality, change, a, parties.target if parties.target != a else None,
@@ -352,8 +352,8 @@ def _declared_force(found: list[Signal]) -> list[Signal]:
         cue = (o.why.get("cue") or "").lower()
         future = cue in _FUTURE or (cue[:1] == "س" and len(cue) > 3) or cue[:2] in ("وس", "فس")
         if o.modality != "threatened" or o.type not in VIOLENT or not future \
-                or o.agent in (None, "unknown", "civilians"):
-            continue
+                or o.agent in (None, "unknown", "civilians") or o.why.get("speaker") not in (None, o.agent):
+            continue    # "قالت قسد إن تركيا ستطلق عملية" reports another party's plan
         if any(s.type == "threat" and s.start == o.start for s in found + out):
             continue
         out.append(Signal("threat", "occurred", None, o.agent, o.target, o.place, o.score, o.evidence,

@@ -35,6 +35,7 @@ class Parties:
     words: tuple     # the actor words used, for `explain`
     mutual: bool = False   # a two-sided fight ("clashes"): its dead have no killer (rule 13)
     agent_at: tuple = ()   # where each agent is named (normalised offsets)
+    speaker: str | None = None   # the party said to speak before the event ("قالت قسد إن …")
 
 
 def mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
@@ -212,8 +213,13 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
                 agents.append(m)
     target = _pick_target(ttype, ms, agents, first, words)
     used = tuple(m.hit for m in agents + ([target] if target else []))
+    speaker = None
+    if ttype in _VIOLENT:
+        said = [m for m in ms if m.hit.end <= first.start and _speaks(m, clause, words, markers, arabic)]
+        speaker = max(said, key=lambda m: m.hit.start).actor if said else None
     return Parties(tuple(m.actor for m in agents), target.actor if target else None, used,
-                   ttype == "clashes" and _mutual(first, words, markers), tuple(m.hit.start for m in agents))
+                   ttype == "clashes" and _mutual(first, words, markers), tuple(m.hit.start for m in agents),
+                   speaker)
 
 
 def _second_of_pair(m: Mention, clause: Clause, words: Words) -> bool:
@@ -252,10 +258,22 @@ def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: PhraseSe
     lo = min(i, a_first)
     if any(lo <= words.first(m.hit) <= max(j, a_last) for m in ms):
         return None
+    arabic = is_arabic(words.tokens.words[a_first])
     speakers = [m for m in ms if words.last(m.hit) < lo and m.actor not in ("civilians", "unknown")
-                and ("speech" in words.before(markers, m.hit, gap=1, floor=clause.first)
-                     or "speech" in words.after(markers, m.hit, clause.last))]
+                and _speaks(m, clause, words, markers, arabic)]
     return max(speakers, key=lambda m: m.hit.start) if speakers else None
+
+
+def _speaks(m: Mention, clause: Clause, words: Words, markers: PhraseSet, arabic: bool) -> bool:
+    """Is the party a speaker: "قالت قسد", "بحسب وزارة الدفاع", "The SDF said", "according
+    to the ministry" (in English a speech verb before a name opens what is said)."""
+    if "speech" in words.after(markers, m.hit, clause.last):
+        return True
+    if "speech" not in words.before(markers, m.hit, gap=1, floor=clause.first):
+        return False
+    i = words.first(m.hit)
+    return arabic or words.tokens.words[max(0, i - 3):i][-2:] == ["according", "to"] \
+        or words.tokens.words[max(0, i - 3):i][-3:-1] == ["according", "to"]
 
 
 def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause) -> Mention | None:
