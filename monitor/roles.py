@@ -283,6 +283,10 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
     def dist(m):
         return min(words.between(m.hit, a) for a in anchors)
     candidates = [m for m in ms if m.actor != "civilians"]
+    subjected = [j for _, j, p in words.inside(markers, clause.first, words.first(first) - 1) if p == "subjected"]
+    if subjected:
+        # "تعرض رتل للقوات التركية لهجوم": the party between "subjected to" and the event is hit
+        candidates = [m for m in candidates if not max(subjected) < words.first(m.hit) < words.first(first)]
     # A marked agent ("برصاص عناصر الأمن العام", "by Turkish drones") belongs to the event
     # nearest it: not to one with another event in between.
     events = [t for t in clause.of("trigger") if not any(_overlap(t, a) for a in anchors)]
