@@ -479,7 +479,7 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
     """"A Turkish drone hit a car, killing two" / "قُتل ثلاثة أطفال بقصف للقوات التركية":
     the dead were killed by the agent of the violent event of the same sentence
     (CODEBOOK rule 13), whoever stands nearest the word "killed"."""
-    for c in found:
+    for c in list(found):
         if c.type != "casualties" or c.modality not in ("occurred", "denied") or c.agent == "unknown":
             continue
         # "… bombarded the villages. The bombardment caused material damage only": an unnamed
@@ -522,6 +522,13 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
             # "Two SDF fighters lost their lives in a Turkish drone attack": SDF, taken
             # for the subject of "lost", are the dead.
             c.target = next((t for t in (c.target, own, cause.target) if t and t != cause.agent), None)
+            # "قصفت القوات التركية والفصائل الموالية لها …": the dead of a joint act have each
+            # of its agents for killer (rule 8).
+            for o in causes:
+                if o.why["at"] == cause.why["at"] and o.agent != c.agent and \
+                        not any(x.type == c.type and x.modality == c.modality and x.agent == o.agent for x in found):
+                    found.append(Signal(c.type, c.modality, c.change, o.agent, c.target if c.target != o.agent else None,
+                                        c.place, c.score, c.evidence, c.start, c.end, dict(c.why)))
 
 
 def _collapse(found: list[Signal]) -> list[Signal]:

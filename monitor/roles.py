@@ -95,7 +95,9 @@ def _owned_role(h: Hit, role: str, clause: Clause, words: Words, markers: Phrase
         return role
     i = min(owner)
     lo = max(clause.first, i - 4)
-    before = [words.last(o) for o in clause.of("actor") if lo <= words.last(o) < i and o is not h]
+    # (a party's own unit "مجلس منبج العسكري التابع لقسد" is the same party: no patron)
+    before = [words.last(o) for o in clause.of("actor") if lo <= words.last(o) < i and o is not h
+              and o.payload[1] != h.payload[1]]
     lo = max(before, default=lo - 1) + 1
     events = {k for t in clause.of("trigger") for k in range(words.first(t), words.last(t) + 1)}
     heads = sorted((a, _HEAD_ROLES[p]) for a, b, p in words.inside(markers, max(clause.first, lo - 2), i - 1)
