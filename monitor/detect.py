@@ -437,8 +437,10 @@ def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source")
     for c in src.clauses:
         if c.of("trigger") or not c.of("actor"):
             continue
+        # A denial verb ("نفت", "denied": the wide-reaching cues), not a bare negation:
+        # "أن تركيا لن تستأذن أحداً" denies nothing Turkey did.
         denials = [(i, j) for i, j, cue in words.inside(rules.cues, c.first, c.last)
-                   if cue.kind == "denied" and not _pseudo(words, rules, i, j)]
+                   if cue.kind == "denied" and cue.window >= 8 and not _pseudo(words, rules, i, j)]
         if not denials:
             continue
         i, j = denials[0]
