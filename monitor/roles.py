@@ -252,8 +252,12 @@ def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: PhraseSe
         return None
     a_first = min(words.first(a) for a in anchors)
     a_last = max(words.last(a) for a in anchors)
+    first = min(anchors, key=lambda a: a.start)
+    # "3 من عناصرها", "عناصرها بهجوم …": its own men as the dead, not as the actors
     own = [(i, j) for i, j, p in words.inside(markers, clause.first, clause.last) if p == "own"
-           and (0 <= a_first - j - 1 <= 3 or 0 <= i - a_last - 1 <= 1)]
+           and (0 <= a_first - j - 1 <= 3 or 0 <= i - a_last - 1 <= 1)
+           and not (i > 0 and words.tokens.words[i - 1] in ("من", "of"))
+           and not (j < a_first and "ب" in first.left)]
     if not own:
         return None
     i, j = min(own, key=lambda o: abs(o[0] - a_first))
@@ -470,9 +474,11 @@ def _killer(candidates, first, words, arabic, markers, clause) -> Mention | None
     unknown = [m for m in candidates if m.actor == "unknown"]
     if unknown:
         return unknown[0]
+    kill = False
     if arabic:
         i, j = words.first(first), words.last(first)
-        if any(p == "kill_verb" and a == i for a, _, p in words.inside(markers, i, j)):
+        kill = any(p == "kill_verb" and a == i for a, _, p in words.inside(markers, i, j))
+        if kill:
             subject = [m for m in candidates if m.role == "neutral" and m.hit.start > first.start
                        and words.between(first, m.hit) == 0]
             if subject:
@@ -495,7 +501,11 @@ def _killer(candidates, first, words, arabic, markers, clause) -> Mention | None
     gap = words.text[m.hit.end:first.start].lower()
     if arabic:
         # "أصيب ثلاثة جنود روس بجروح": before a casualty word written with ب stand the victims.
-        return m if words.between(m.hit, first) == 0 and not first.left.endswith("ب") else None
+        # "أعلنت وزارة الدفاع التركية تحييد …", "تركيا تعلن تحييد …": the announcer's own act
+        gap = words.between(m.hit, first)
+        said = gap == 1 and any(p == "speech" for a, b, p in words.inside(markers, words.last(m.hit) + 1,
+                                                                          words.first(first) - 1))
+        return m if kill and (gap == 0 or said) and not first.left.endswith("ب") else None
     return None if any(w in gap.split() for w in ("was", "were", "been", "being")) else m
 
 
