@@ -119,13 +119,22 @@ def _dateline(h: Hit, words: Words) -> bool:
     was filed from, at the top of the text, is no party to it."""
     if h.start > 40:
         return False
-    nxt = words.text[h.end:h.end + 3].lstrip(" ")[:1]
+    after = words.text[h.end:h.end + 3]
+    nxt = after.lstrip(" ")[:1]
+    if nxt in ("-", "–", "—") and not after.startswith(" "):
+        return False      # "ISIS-planted", "Turkish-backed"
     name = words.text[h.start:h.end]
     if is_arabic(name):
         return not words.text[:h.wstart].strip() and nxt in ("/", "-", "–", "—")
-    head = words.text[:h.wstart].strip().rstrip(",")
+    head = words.text[:h.wstart]
+    if any(c.islower() for c in head):
+        return False      # a dateline opens the text, in capitals
+    if nxt == "(":        # "(Reuters)", "(AP)": one word, the agency (not "ISIS (Islamic State)")
+        inside = words.text[h.end:h.end + 20].split("(", 1)[1].split(")", 1)[0]
+        if " " in inside.strip():
+            return False
     return (name.isupper() and len(name) > 3 and nxt in ("(", ",", "-", "–", "—", "/")) \
-        or (nxt == "(" and bool(head) and head.isupper() and "," in words.text[:h.wstart])   # "ANKARA, Turkey (AP)"
+        or (nxt == "(" and "," in head)   # "ANKARA, Turkey (AP)"
 
 
 def _after_comma(words: Words, clause: Clause, h: Hit) -> int:
