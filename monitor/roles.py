@@ -4,7 +4,10 @@ CODEBOOK rules 7-9. Arabic puts the subject after the verb ("قصفت القوا
 the possessor or nisba adjective after the noun ("الضربات التركية", "غارات التحالف");
 English puts it before ("Turkish strikes", "Turkish forces shelled"). Markers written in
 the watchlists (`roles:`) say when a party is the target ("على مواقع قسد", "against"),
-the agent ("من قبل", "by", "fired from areas held by") or a partner ("برفقة", "alongside").
+the agent ("من قبل", "by", "fired from areas held by") or a partner ("برفقة", "alongside");
+owner phrases ("التابعة ل", "belonging to") hand on the owned noun's part; a speaker is the
+agent of its own forces only ("قالت الوزارة إن طائراتها …"); a verb with no subject of its
+own continues the one before it (Arabic pro-drop, English "and …").
 """
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -25,7 +28,7 @@ _BOTH_SIDES = {"الطرفين", "الطرفان", "الجانبين", "الجا
 class Mention:
     hit: Hit
     actor: str
-    role: str        # agent | target | neutral
+    role: str        # agent | target | neutral | first (of a pair) | partner | support
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,8 @@ def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]
     actors = [h for h in clause.of("actor") if not _dateline(h, words)]
     out = []
     for h in actors:
-        # A marker does not reach over another party: in "an agreement with Damascus, and
-        # Syrian army units deployed" the "with" belongs to Damascus alone.
-        # Nor over a place name or a comma ("an agreement with Damascus, and Syrian army units").
+        # A marker does not reach over another party, a place name or a comma: in "an
+        # agreement with Damascus, and Syrian army units deployed" "with" is Damascus's alone.
         floor = max([words.last(o) + 1 for o in actors + clause.of("place") if o.end <= h.start]
                     + [clause.first, _after_comma(words, clause, h)])
         kinds = words.before(markers, h, gap=2, floor=floor)
