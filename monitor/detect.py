@@ -515,8 +515,9 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
             causes = [s for s in causes if not s.why.get("mutual")] or causes
             cause = min(causes, key=lambda s: abs(s.why["at"] - c.why["at"]))
             if cause.why.get("mutual"):
-                # "اشتبكت X مع Y، ما أدى إلى مقتل أربعة": a two-sided fight names no killer.
-                c.target = c.target or c.agent or cause.agent
+                # "اشتبكت X مع Y، ما أدى إلى مقتل أربعة": a two-sided fight names no killer;
+                # the side named as the subject before "killed" is taken for the dead's.
+                c.target = c.target or c.agent
                 c.agent = None
                 continue
             own = c.agent
