@@ -111,7 +111,9 @@ def _owned_role(h: Hit, role: str, clause: Clause, words: Words, markers: Phrase
         return None
     if heads:
         return heads[0][1]
-    if any(lo <= words.last(t) < i for t in clause.of("trigger")):
+    # The owned noun is the event or its aircraft itself ("مسيّرة تابعة لقسد", "a drone
+    # belonging to …"), not the object of an event verb ("targeted depots belonging to …").
+    if any(i - 2 <= words.last(t) < i for t in clause.of("trigger") + clause.of("aircraft")):
         return "agent"
     return role
 
@@ -269,6 +271,8 @@ def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: PhraseSe
            and (0 <= a_first - j - 1 <= 3 or 0 <= i - a_last - 1 <= 1)
            and not (i > 0 and words.tokens.words[i - 1] in ("من", "of"))
            and not (j < a_first and "ب" in first.left)]
+    # "قالت تركيا إنها قصفت …", "The SDF said it had shelled …": the speaker as subject
+    own += [(k, k) for k in range(max(clause.first, a_first - 3), a_first) if words.tokens.words[k] in _SELF]
     if not own:
         return None
     i, j = min(own, key=lambda o: abs(o[0] - a_first))
@@ -286,11 +290,40 @@ def _speaks(m: Mention, clause: Clause, words: Words, markers: PhraseSet, arabic
     to the ministry" (in English a speech verb before a name opens what is said)."""
     if "speech" in words.after(markers, m.hit, clause.last):
         return True
+    i = words.first(m.hit)
+    if arabic:
+        # "وقالت قوى الأمن الداخلي (الأسايش)": the speaker's name may take three words, but
+        # not past "إن/أن", which opens what is said.
+        said = [j for _, j, p in words.inside(markers, max(clause.first, i - 4), i - 1) if p == "speech"]
+        return bool(said) and not any(w in ("ان", "بان") for w in words.tokens.words[max(said) + 1:i])
     if "speech" not in words.before(markers, m.hit, gap=1, floor=clause.first):
         return False
-    i = words.first(m.hit)
-    return arabic or words.tokens.words[max(0, i - 3):i][-2:] == ["according", "to"] \
+    return words.tokens.words[max(0, i - 3):i][-2:] == ["according", "to"] \
         or words.tokens.words[max(0, i - 3):i][-3:-1] == ["according", "to"]
+
+
+_SELF = {"it", "they", "its", "their", "انها", "انه", "انهم", "بانها", "بانه", "بانهم", "لانها", "لانه"}
+
+
+def _reports(m: Mention, trig: Hit, words: Words, clause: Clause) -> bool:
+    """Is the event in what the speaker reports ("قالت الأسايش إن المسيّرة استهدفت",
+    "SOHR said a drone struck", "… said that …"), not an act it announces ("أعلنت قسد
+    استئناف التنسيق", "The SDF announced the resumption of patrols")?"""
+    # Only when the reported clause opens on the event itself: its own subject, not a
+    # pronoun or a noun of the speaker's ("إن بلاده ستطلق", "said the army would deploy").
+    lo = words.last(m.hit) + 1
+    between = words.tokens.words[lo:words.first(trig)]
+    k = max((n for n, w in enumerate(between) if w in ("ان", "بان", "that", "said", "says", "added")), default=None)
+    if k is None:
+        return False
+    events = {x for h in clause.of("trigger") + clause.of("aircraft") for x in range(words.first(h), words.last(h) + 1)}
+    return all(w in ("a", "an", "the") or lo + n in events for n, w in enumerate(between) if n > k)
+
+
+def _of_itself(m: Mention, words: Words) -> bool:
+    """Does what the speaker says start with itself ("said it …", "قالت إنها …")?"""
+    j = words.last(m.hit)
+    return any(w in _SELF for w in words.tokens.words[j + 1:j + 6])
 
 
 def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause) -> Mention | None:
@@ -361,6 +394,10 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
     if close:
         # On a tie Arabic prefers the actor after (VSO, nisba), English the one before.
         return min(close, key=lambda m: (dist(m), (m.hit.start < first.start) == arabic))
+    # A speaker is not the agent of what it reports ("SOHR said …", "وقالت الأسايش إن
+    # المسيّرة استهدفت …"), unless it speaks of itself ("said it struck", "قالت إنها").
+    neutral = [m for m in neutral if not (m.hit.end <= first.start and _reports(m, first, words, clause)
+                                          and _speaks(m, clause, words, markers, arabic) and not _of_itself(m, words))]
     before = [m for m in neutral if m.hit.end <= first.start]
     if before:
         # A verb with no subject of its own shares the clause's opening one: Arabic drops it
