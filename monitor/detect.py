@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .clauses import Clause, Words, split_clauses
 from .matcher import Hit
-from .roles import assign
+from .roles import assign, speaker
 from .rules import CHANGE_TYPES, Rules
 from .text import normalise
 
@@ -208,7 +208,8 @@ def _signal(ttype, trig, change_hit, clause, words, rules, src, miss) -> list[Si
     score = _score(parties, place, clause, words, rules)
     why = {"trigger": src.words(trig), "at": trig.start, "change": src.words(change_hit) if change_hit else None,
            "cue": cue_words, "actors": [src.words(h) for h in parties.words], "mutual": parties.mutual,
-           "agent_at": dict(zip(parties.agents, parties.agent_at)), "speaker": parties.speaker}
+           "agent_at": dict(zip(parties.agents, parties.agent_at)),
+           "speaker": speaker([trig], clause, words, rules.roles) if modality == "threatened" else None}
     change = change_hit.payload[1] if change_hit else None
     agents = parties.agents or (None,)
     return [Signal(ttype, modality, change, a, parties.target if parties.target != a else None,

@@ -38,7 +38,6 @@ class Parties:
     words: tuple     # the actor words used, for `explain`
     mutual: bool = False   # a two-sided fight ("clashes"): its dead have no killer (rule 13)
     agent_at: tuple = ()   # where each agent is named (normalised offsets)
-    speaker: str | None = None   # the party said to speak before the event ("قالت قسد إن …")
 
 
 def mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
@@ -228,13 +227,18 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
                 agents.append(m)
     target = _pick_target(ttype, ms, agents, first, words)
     used = tuple(m.hit for m in agents + ([target] if target else []))
-    speaker = None
-    if ttype in _VIOLENT:
-        said = [m for m in ms if m.hit.end <= first.start and _speaks(m, clause, words, markers, arabic)]
-        speaker = max(said, key=lambda m: m.hit.start).actor if said else None
     return Parties(tuple(m.actor for m in agents), target.actor if target else None, used,
-                   ttype == "clashes" and _mutual(first, words, markers), tuple(m.hit.start for m in agents),
-                   speaker)
+                   ttype == "clashes" and _mutual(first, words, markers), tuple(m.hit.start for m in agents))
+
+
+def speaker(anchors: list[Hit], clause: Clause, words: Words, markers: PhraseSet) -> str | None:
+    """The party said to speak before the event ("قالت قسد إن تركيا ستطلق …", "The SDF said
+    Turkey would …"): whose report a threatened act is (CODEBOOK rule 4)."""
+    first = min(anchors, key=lambda a: a.start)
+    arabic = is_arabic(anchors[0].payload[1].term)
+    said = [m for m in mentions(clause, words, markers)
+            if m.hit.end <= first.start and _speaks(m, clause, words, markers, arabic)]
+    return max(said, key=lambda m: m.hit.start).actor if said else None
 
 
 def _second_of_pair(m: Mention, clause: Clause, words: Words) -> bool:
@@ -266,9 +270,11 @@ def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: PhraseSe
     a_first = min(words.first(a) for a in anchors)
     a_last = max(words.last(a) for a in anchors)
     first = min(anchors, key=lambda a: a.start)
+    if "own" not in clause.cache:
+        clause.cache["own"] = [(i, j) for i, j, p in words.inside(markers, clause.first, clause.last) if p == "own"]
     # "3 من عناصرها", "عناصرها بهجوم …": its own men as the dead, not as the actors
-    own = [(i, j) for i, j, p in words.inside(markers, clause.first, clause.last) if p == "own"
-           and (0 <= a_first - j - 1 <= 3 or 0 <= i - a_last - 1 <= 1)
+    own = [(i, j) for i, j in clause.cache["own"]
+           if (0 <= a_first - j - 1 <= 3 or 0 <= i - a_last - 1 <= 1)
            and not (i > 0 and words.tokens.words[i - 1] in ("من", "of"))
            and not (j < a_first and "ب" in first.left)]
     # "قالت تركيا إنها قصفت …", "The SDF said it had shelled …": the speaker as subject
@@ -333,16 +339,21 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
     def dist(m):
         return min(words.between(m.hit, a) for a in anchors)
     candidates = [m for m in ms if m.actor != "civilians"]
-    subjected = [j for _, j, p in words.inside(markers, clause.first, words.first(first) - 1) if p == "subjected"]
+    if "subjected" not in clause.cache:
+        clause.cache["subjected"] = [j for _, j, p in words.inside(markers, clause.first, clause.last)
+                                     if p == "subjected"]
+    subjected = [j for j in clause.cache["subjected"] if j < words.first(first)]
     if subjected:
         # "تعرض رتل للقوات التركية لهجوم": the party between "subjected to" and the event is hit
         candidates = [m for m in candidates if not max(subjected) < words.first(m.hit) < words.first(first)]
     # A marked agent ("برصاص عناصر الأمن العام", "by Turkish drones") belongs to the event
     # nearest it: not to one with another event in between.
-    events = [t for t in clause.of("trigger") if not any(_overlap(t, a) for a in anchors)]
-    marked = [m for m in candidates if m.role == "agent" and not any(
-        min(m.hit.start, first.start) < t.start < max(m.hit.start, first.start) and words.between(t, first) > 0
-        for t in events)]
+    marked = [m for m in candidates if m.role == "agent"]
+    if marked:
+        events = [t for t in clause.of("trigger") if not any(_overlap(t, a) for a in anchors)]
+        marked = [m for m in marked if not any(
+            min(m.hit.start, first.start) < t.start < max(m.hit.start, first.start) and words.between(t, first) > 0
+            for t in events)]
     if marked:
         return min(marked, key=dist)
     if ttype == "casualties":
