@@ -478,6 +478,21 @@ def _definite(s: Signal, src: "_Source") -> bool:
     return "ال" in head or (i > 0 and t.words[i - 1] == "the")
 
 
+def _named_again(c: Signal, src: "_Source") -> set:
+    """Types of the violent event words of the casualty's sentence written with the article
+    ("in the strikes", "منذ بدء الهجوم"), which name an event told before."""
+    t = src.words_.tokens
+    out = set()
+    for cl in src.clauses:
+        if src.span(*cl.sentence)[0] != c.start:
+            continue
+        for h in cl.of("trigger"):
+            i = bisect_right(t.starts, h.start) - 1
+            if h.payload[1].type in VIOLENT and ("ال" in h.left or (i > 0 and t.words[i - 1] == "the")):
+                out.add(h.payload[1].type)
+    return out
+
+
 def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
     """"A Turkish drone hit a car, killing two" / "قُتل ثلاثة أطفال بقصف للقوات التركية":
     the dead were killed by the agent of the violent event of the same sentence
@@ -505,6 +520,13 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
             c.agent = None
             c.target = c.target or nearest.target
             continue
+        if not causes and not c.agent:
+            # "… said 31 people had been killed in the strikes", "قُتلوا منذ بدء الهجوم": a
+            # definite event word names an event told earlier in the text; its latest one.
+            kinds = _named_again(c, src)
+            earlier = [s for s in found if s.type in kinds and s.agent and s.modality == "occurred"
+                       and s.end <= c.start]
+            causes = [max(earlier, key=lambda s: s.why["at"])] if earlier else []
         if not causes and not c.agent:
             # "Turkish jets struck… A first toll: three civilians killed" — the sentence before.
             causes = [s for s in found if s.type in VIOLENT and s.agent and s.modality == "occurred"

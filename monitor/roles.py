@@ -564,7 +564,10 @@ def _killer(candidates, first, words, arabic, markers, clause) -> Mention | None
         gap = words.between(m.hit, first)
         said = gap == 1 and any(p == "speech" for a, b, p in words.inside(markers, words.last(m.hit) + 1,
                                                                           words.first(first) - 1))
-        return m if kill and (gap == 0 or said) and not first.left.endswith("ب") else None
+        # (not "٢٨ من عناصر قسد قُتلوا": "some of" the party are its dead)
+        i = words.first(m.hit)
+        partitive = "من" in words.tokens.words[max(0, i - 2):i]
+        return m if kill and (gap == 0 or said) and not partitive and not first.left.endswith("ب") else None
     return None if any(w in gap.split() for w in ("was", "were", "been", "being")) else m
 
 
