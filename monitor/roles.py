@@ -174,7 +174,7 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
     parties = _assign(ttype, anchors, clause, words, markers, remember)
     if remember and ttype not in ("explosion", "casualties"):
         # what the next subjectless verb of the text may continue (agent or none)
-        _subjects(words).append((clause.sentence, min(a.start for a in anchors),
+        _subjects(words).append((clause.sentence, anchors[0].start if len(anchors) == 1 else min(a.start for a in anchors),
                                  parties.agents[0] if parties.agents else None))
     return parties
 
@@ -265,13 +265,15 @@ def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: PhraseSe
     """"قالت وزارة الدفاع التركية إن طائراتها قصفت …", "The SDF said its fighters killed …":
     the speaker's own forces next to the event make the speaker its agent. Only when no
     party is marked as the agent, and no other party stands between them."""
-    if any(m.role == "agent" for m in ms):
-        return None
-    a_first = min(words.first(a) for a in anchors)
-    a_last = max(words.last(a) for a in anchors)
-    first = min(anchors, key=lambda a: a.start)
     if "own" not in clause.cache:
         clause.cache["own"] = [(i, j) for i, j, p in words.inside(markers, clause.first, clause.last) if p == "own"]
+    first = min(anchors, key=lambda a: a.start)
+    a_first = words.first(first)
+    if not clause.cache["own"] and not any(w in _SELF for w in words.tokens.words[max(clause.first, a_first - 3):a_first]):
+        return None     # the common case: no word of the speaker's own forces in the clause
+    if any(m.role == "agent" for m in ms):
+        return None
+    a_last = max(words.last(a) for a in anchors)
     # "3 من عناصرها", "عناصرها بهجوم …": its own men as the dead, not as the actors
     own = [(i, j) for i, j in clause.cache["own"]
            if (0 <= a_first - j - 1 <= 3 or 0 <= i - a_last - 1 <= 1)
@@ -336,8 +338,12 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
     """English names the agent before the event ("Turkish drones struck …"); an actor after
     an English verb is its object unless "by" marks it. Arabic puts the subject after the
     verb and the possessor or nisba after the noun, so either side will do there."""
+    known = {}
+
     def dist(m):
-        return min(words.between(m.hit, a) for a in anchors)
+        if id(m) not in known:
+            known[id(m)] = min(words.between(m.hit, a) for a in anchors)
+        return known[id(m)]
     candidates = [m for m in ms if m.actor != "civilians"]
     if "subjected" not in clause.cache:
         clause.cache["subjected"] = [j for _, j, p in words.inside(markers, clause.first, clause.last)
