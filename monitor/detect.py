@@ -3,11 +3,12 @@
 `analyse` also returns the near misses and the words behind each decision, for
 `monitor explain`; `detect` returns the signals alone.
 """
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from .clauses import Clause, Words, split_clauses
 from .matcher import Hit
-from .roles import assign
+from .roles import assign, speaker
 from .rules import CHANGE_TYPES, Rules
 from .text import normalise
 
@@ -169,10 +170,14 @@ def _refers_back(trig: Hit, clause: Clause, n) -> bool:
 
 
 def _warned_off(trig: Hit, clause: Clause, words: Words, rules: Rules) -> bool:
-    """"warned Ankara against…", "حذرت أنقرة من…": the warned party comes right after."""
-    for h in clause.of("actor"):
-        if h.start > trig.end and words.between(trig, h) == 0:
-            return "dissuade" in words.after(rules.roles, h, clause.last)
+    """"warned Ankara against…", "حذرت أنقرة من…": the warned party comes right after
+    (in Arabic after the subject too: "حذرت الولايات المتحدة تركيا من القيام بأي عملية")."""
+    after = sorted((h for h in clause.of("actor") if h.start > trig.end), key=lambda h: h.start)
+    for k, h in enumerate(after[:2]):
+        if words.between(after[k - 1] if k else trig, h) != 0:
+            break
+        if "dissuade" in words.after(rules.roles, h, clause.last):
+            return True
     return False
 
 
@@ -202,7 +207,9 @@ def _signal(ttype, trig, change_hit, clause, words, rules, src, miss) -> list[Si
     s, e = src.span(*clause.sentence)
     score = _score(parties, place, clause, words, rules)
     why = {"trigger": src.words(trig), "at": trig.start, "change": src.words(change_hit) if change_hit else None,
-           "cue": cue_words, "actors": [src.words(h) for h in parties.words]}
+           "cue": cue_words, "actors": [src.words(h) for h in parties.words], "mutual": parties.mutual,
+           "agent_at": dict(zip(parties.agents, parties.agent_at)),
+           "speaker": speaker([trig], clause, words, rules.roles) if modality == "threatened" else None}
     change = change_hit.payload[1] if change_hit else None
     agents = parties.agents or (None,)
     return [Signal(ttype, modality, change, a, parties.target if parties.target != a else None,
@@ -315,11 +322,43 @@ def _threats_about_others(found: list[Signal], misses) -> list[Signal]:
     for s in found:
         if s.type == "threat" and s.agent:
             acts = [o for o in found if o.start == s.start and o.modality == "threatened" and o.type != "threat"]
+            for o in acts:
+                # "Ankara demanded that the YPG withdraw and threatened a new ground operation":
+                # a party named before the threat word is not the one the threat is about;
+                # the threatened act is the threatener's own.
+                # So is one whose only cue is the threat word ("هددت تركيا قسد بشن عملية": the
+                # SDF is the party threatened), unlike "warned that Turkey is preparing …".
+                at = o.why.get("agent_at", {}).get(o.agent)
+                if o.agent and o.agent != s.agent and at is not None and s.why["at"] < o.why["at"] and (
+                        at < s.why["at"] or o.why.get("cue") == s.why.get("trigger")):
+                    o.agent = s.agent
             if acts and all(o.agent and o.agent != s.agent for o in acts):
                 misses.append(NearMiss("threat", s.why.get("trigger", ""),
                                        "a warning about another party's action (CODEBOOK rule 4)", s.start, s.end))
                 continue
         out.append(s)
+    return out + _declared_force(found)
+
+
+_FUTURE = {"will", "would", "shall", "سوف"}
+
+
+def _declared_force(found: list[Signal]) -> list[Signal]:
+    """CODEBOOK rule 4: "will launch a ground operation" is threat occurred + ground_assault
+    threatened. A party's own force put in the future tense ("ستطلق عملية برية", "would
+    launch a new operation", "Israel would strike again if …") is the act of threatening,
+    unless the sentence holds someone else's warning about it."""
+    out = []
+    for o in found:
+        cue = (o.why.get("cue") or "").lower()
+        future = cue in _FUTURE or (cue[:1] == "س" and len(cue) > 3) or cue[:2] in ("وس", "فس")
+        if o.modality != "threatened" or o.type not in VIOLENT or not future \
+                or o.agent in (None, "unknown", "civilians") or o.why.get("speaker") not in (None, o.agent):
+            continue    # "قالت قسد إن تركيا ستطلق عملية" reports another party's plan
+        if any(s.type == "threat" and s.start == o.start for s in found + out):
+            continue
+        out.append(Signal("threat", "occurred", None, o.agent, o.target, o.place, o.score, o.evidence,
+                          o.start, o.end, {**o.why, "trigger": o.why.get("cue"), "declared": True}))
     return out
 
 
@@ -329,6 +368,7 @@ VIOLENT = ("airstrike", "shelling", "explosion", "clashes", "ground_assault")
 def _unclaimed(found: list[Signal], hits: list[Hit], src: "_Source") -> None:
     """"…; no group claimed responsibility" / "ولم تتبنَّ أي جهة": the perpetrator is
     unknown (rule 9), for the blasts of the whole text and the violence of its sentence."""
+    _without_antecedent(found, hits)
     unknown = [h.start for h in hits if h.payload[:2] == ("actor", "unknown")]
     if not unknown:
         return
@@ -339,20 +379,55 @@ def _unclaimed(found: list[Signal], hits: list[Hit], src: "_Source") -> None:
             s.agent = "unknown"
 
 
+def _without_antecedent(found: list[Signal], hits: list[Hit]) -> None:
+    """"وردّت الفصائل بقصف مدفعي" names the SNA only if the text named it before (an
+    actor's `refers_back:` words); otherwise the party is not said (rule 7: null)."""
+    back = {h.start: h.payload[1] for h in hits if h.payload[0] == "actor" and len(h.payload) > 2}
+    if not back:
+        return
+    first = {}
+    for h in hits:
+        if h.payload[0] == "actor" and len(h.payload) == 2:
+            first.setdefault(h.payload[1], h.start)
+    for s in found:
+        at = s.why.get("agent_at", {}).get(s.agent)
+        if at in back and not first.get(s.agent, at) < at:
+            s.agent = None
+        if s.target and s.target not in first:
+            s.target = None     # "مواقع التنظيم الإرهابي" in a text that never named ISIS
+
+
 def _claimed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules) -> None:
     """"وتبنى تنظيم داعش التفجير", "ISIS claimed the attack": the claimant is the agent of
     the text's violence that names no other (rule 7)."""
     claimant = None
-    for h in hits:
+    roles = words.tokens.occurrences(rules.roles)[0]    # looked up once per text, cached
+    claims = [(i, j) for i, j, p in roles if p == "claim"]
+    for h in hits if claims else ():
         if h.payload[0] != "actor" or h.payload[1] in ("unknown", "civilians"):
             continue
-        if "claim" in words.before(rules.roles, h, gap=1) or "claim" in words.after(rules.roles, h, len(words.tokens) - 1):
+        first, last = words.first(h), words.last(h)
+        if any(first - 2 <= j < first or i == last + 1 for i, j in claims):
             claimant = h.payload[1]
             break
     if claimant:
         for s in found:
             if s.agent in (None, "unknown") and s.modality == "occurred" and s.type in VIOLENT + ("casualties",):
                 s.agent = claimant
+    # "اتهمت أنقرة الوحدات الكردية بالوقوف وراءه": an accusation phrase within two words after
+    # a party names an agent too, beside the unknown one (rules 1 and 7: code both).
+    accused = []
+    starts = [i for i, _, p in roles if p == "accuse"]
+    for h in hits if starts else ():
+        if h.payload[0] == "actor" and h.payload[1] not in ("unknown", "civilians") and h.payload[1] not in accused \
+                and any(0 < i - words.last(h) <= 3 for i in starts):
+            accused.append(h.payload[1])
+    for who in accused:
+        for s in list(found):
+            if s.agent in (None, "unknown") and s.modality == "occurred" and s.type in VIOLENT \
+                    and not any(o.type == s.type and o.agent == who for o in found):
+                found.append(Signal(s.type, s.modality, s.change, who, s.target if s.target != who else None,
+                                    s.place, s.score, s.evidence, s.start, s.end, {**s.why, "accused": who}))
 
 
 def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source") -> list[Signal]:
@@ -363,8 +438,10 @@ def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source")
     for c in src.clauses:
         if c.of("trigger") or not c.of("actor"):
             continue
+        # A denial verb ("نفت", "denied": the wide-reaching cues), not a bare negation:
+        # "أن تركيا لن تستأذن أحداً" denies nothing Turkey did.
         denials = [(i, j) for i, j, cue in words.inside(rules.cues, c.first, c.last)
-                   if cue.kind == "denied" and not _pseudo(words, rules, i, j)]
+                   if cue.kind == "denied" and cue.window >= 8 and not _pseudo(words, rules, i, j)]
         if not denials:
             continue
         i, j = denials[0]
@@ -391,27 +468,93 @@ def _sentence_before(c: Signal, s: Signal, src: "_Source") -> bool:
     return s.start >= _previous_sentence_start(src, c.start)
 
 
+def _definite(s: Signal, src: "_Source") -> bool:
+    """Is the signal's trigger word written with the article ("the bombardment", "القصف")?"""
+    t = src.words_.tokens
+    i = bisect_right(t.starts, s.why["at"]) - 1
+    if i < 0:
+        return False
+    head = t.words[i][:s.why["at"] - t.starts[i]]
+    return "ال" in head or (i > 0 and t.words[i - 1] == "the")
+
+
+def _named_again(c: Signal, src: "_Source") -> set:
+    """Types of the violent event words of the casualty's sentence written with the article
+    ("in the strikes", "منذ بدء الهجوم"), which name an event told before."""
+    t = src.words_.tokens
+    out = set()
+    for cl in src.clauses:
+        if src.span(*cl.sentence)[0] != c.start:
+            continue
+        for h in cl.of("trigger"):
+            i = bisect_right(t.starts, h.start) - 1
+            if h.payload[1].type in VIOLENT and ("ال" in h.left or (i > 0 and t.words[i - 1] == "the")):
+                out.add(h.payload[1].type)
+    return out
+
+
 def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
     """"A Turkish drone hit a car, killing two" / "قُتل ثلاثة أطفال بقصف للقوات التركية":
     the dead were killed by the agent of the violent event of the same sentence
     (CODEBOOK rule 13), whoever stands nearest the word "killed"."""
-    for c in found:
-        if c.type != "casualties" or c.modality != "occurred" or c.agent == "unknown":
+    for c in list(found):
+        if c.type != "casualties" or c.modality not in ("occurred", "denied") or c.agent == "unknown":
             continue
-        causes = [s for s in found if s.type in VIOLENT and s.start == c.start and s.agent
-                  and s.modality == "occurred"]
+        # "… bombarded the villages. The bombardment caused material damage only": an unnamed
+        # "the bombardment" / "الاستهداف" names the event of the sentence before again.
+        same = [s for s in found if s.type in VIOLENT and s.start == c.start and s.modality == "occurred"
+                and (s.agent or not _definite(s, src))]
+        causes = [s for s in same if s.agent]
+        earlier = [s for s in same if s.why["at"] < c.why["at"]]
+        nearest = max(earlier or same, key=lambda s: s.why["at"], default=None)
+        if same and not causes:
+            # "a mine exploded in a field, wounding a farmer", "… عقب انفجار عبوة …، ما أدى
+            # لإصابة جنود": their own cause names no one. Whom it hit, it hit ("A drone
+            # targeted the car of an SDF commander, killing him").
+            c.agent = None if earlier or not c.agent else c.agent
+            c.target = c.target or nearest.target
+            continue
+        if nearest and not nearest.agent and not any(s.type == nearest.type for s in causes):
+            # "Turkish artillery has shelled the villages …, and last month a mine exploded
+            # in a field, wounding a farmer": the nearest event before the dead caused them.
+            c.agent = None
+            c.target = c.target or nearest.target
+            continue
+        if not causes and not c.agent:
+            # "… said 31 people had been killed in the strikes", "قُتلوا منذ بدء الهجوم": a
+            # definite event word names an event told earlier in the text; its latest one.
+            kinds = _named_again(c, src)
+            earlier = [s for s in found if s.type in kinds and s.agent and s.modality == "occurred"
+                       and s.end <= c.start]
+            causes = [max(earlier, key=lambda s: s.why["at"])] if earlier else []
         if not causes and not c.agent:
             # "Turkish jets struck… A first toll: three civilians killed" — the sentence before.
             causes = [s for s in found if s.type in VIOLENT and s.agent and s.modality == "occurred"
                       and s.end <= c.start and s.start >= src.n.source_offset(0) and
                       _sentence_before(c, s, src)]
         if causes:
+            # An attack with a named side beats the two-sided fighting it set off ("هاجم
+            # مسلحون من داعش حاجزاً …، ودارت اشتباكات بين الطرفين …، ما أسفر عن مقتل").
+            causes = [s for s in causes if not s.why.get("mutual")] or causes
             cause = min(causes, key=lambda s: abs(s.why["at"] - c.why["at"]))
+            if cause.why.get("mutual"):
+                # "اشتبكت X مع Y، ما أدى إلى مقتل أربعة": a two-sided fight names no killer;
+                # the side named as the subject before "killed" is taken for the dead's.
+                c.target = c.target or c.agent
+                c.agent = None
+                continue
             own = c.agent
             c.agent = cause.agent
             # "Two SDF fighters lost their lives in a Turkish drone attack": SDF, taken
             # for the subject of "lost", are the dead.
             c.target = next((t for t in (c.target, own, cause.target) if t and t != cause.agent), None)
+            # "قصفت القوات التركية والفصائل الموالية لها …": the dead of a joint act have each
+            # of its agents for killer (rule 8).
+            for o in causes:
+                if o.why["at"] == cause.why["at"] and o.agent != c.agent and \
+                        not any(x.type == c.type and x.modality == c.modality and x.agent == o.agent for x in found):
+                    found.append(Signal(c.type, c.modality, c.change, o.agent, c.target if c.target != o.agent else None,
+                                        c.place, c.score, c.evidence, c.start, c.end, dict(c.why)))
 
 
 def _collapse(found: list[Signal]) -> list[Signal]:

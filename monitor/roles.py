@@ -4,8 +4,12 @@ CODEBOOK rules 7-9. Arabic puts the subject after the verb ("قصفت القوا
 the possessor or nisba adjective after the noun ("الضربات التركية", "غارات التحالف");
 English puts it before ("Turkish strikes", "Turkish forces shelled"). Markers written in
 the watchlists (`roles:`) say when a party is the target ("على مواقع قسد", "against"),
-the agent ("من قبل", "by", "fired from areas held by") or a partner ("برفقة", "alongside").
+the agent ("من قبل", "by", "fired from areas held by") or a partner ("برفقة", "alongside");
+owner phrases ("التابعة ل", "belonging to") hand on the owned noun's part; a speaker is the
+agent of its own forces only ("قالت الوزارة إن طائراتها …"); a verb with no subject of its
+own continues the one before it (Arabic pro-drop, English "and …").
 """
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from .clauses import Clause, Words
@@ -24,7 +28,7 @@ _BOTH_SIDES = {"الطرفين", "الطرفان", "الجانبين", "الجا
 class Mention:
     hit: Hit
     actor: str
-    role: str        # agent | target | neutral
+    role: str        # agent | target | neutral | first (of a pair) | partner | support
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class Parties:
     agents: tuple    # one signal per agent (joint actions); () when none is named
     target: str | None
     words: tuple     # the actor words used, for `explain`
+    mutual: bool = False   # a two-sided fight ("clashes"): its dead have no killer (rule 13)
+    agent_at: tuple = ()   # where each agent is named (normalised offsets)
 
 
 def mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
@@ -42,9 +48,14 @@ def mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
 
 def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
     triggers = clause.of("trigger")
+    actors = [h for h in clause.of("actor") if not _dateline(h, words)]
     out = []
-    for h in clause.of("actor"):
-        kinds = words.before(markers, h, gap=2, floor=clause.first)
+    for h in actors:
+        # A marker does not reach over another party, a place name or a comma: in "an
+        # agreement with Damascus, and Syrian army units deployed" "with" is Damascus's alone.
+        floor = max([words.last(o) + 1 for o in actors + clause.of("place") if o.end <= h.start]
+                    + [clause.first, _after_comma(words, clause, h)])
+        kinds = words.before(markers, h, gap=2, floor=floor)
         if any(t.wend <= h.wstart and words.between(t, h) == 0 for t in triggers):
             # Right after a trigger an actor is its possessor or nisba ("الغارة الإسرائيلية"),
             # whatever marker stands before the trigger ("بالرد على الغارة الإسرائيلية").
@@ -52,14 +63,87 @@ def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]
         # "from areas held by X" holds "areas held by X": the origin marker wins.
         role = "agent" if kinds & {"agent", "origin"} else "first" if "between" in kinds \
             else "target" if "target" in kinds else "neutral"
-        if role == "neutral" and "target_after" in words.after(markers, h, clause.last):
-            role = "target"       # "SDF positions", "a regime checkpoint"
+        nxt = words.last(h) + 1
+        if role == "neutral" and "target_after" in words.after(markers, h, clause.last) \
+                and not any(words.first(t) <= nxt <= words.last(t) for t in triggers):
+            role = "target"       # "SDF positions", "a regime checkpoint" (not "a US military convoy")
         if role == "neutral" and "partner" in kinds:
             role = "partner"      # "… مع التحالف", "… with the coalition"
+        if role == "neutral" and "support" in kinds:
+            role = "support"      # "بدعم من الطيران الروسي": takes part in the act
+        if "owner" in kinds:
+            role = _owned_role(h, role, clause, words, markers)
+            if role is None:
+                continue      # only the patron of a party named before it
         if h.payload[1] == "civilians":
             role = "target"
         out.append(Mention(h, h.payload[1], role))
     return _drop_nested(out)
+
+
+_HEAD_ROLES = {"agent": "agent", "origin": "agent", "target": "target", "target_after": "target", "between": "first"}
+
+
+def _owned_role(h: Hit, role: str, clause: Clause, words: Words, markers: PhraseSet) -> str | None:
+    """Y in "N التابعة ل Y", "N belonging to Y", "N loyal to Y" plays the part of N: the
+    agent when N is the event itself ("مسيّرة تابعة لقسد", "a drone belonging to …") or
+    is marked as one ("برصاص عناصر حاجز تابع للأمن العام"), the target when N is a place
+    or thing hit ("قاعدتي … التابعتين للتحالف"), nothing when N is itself a party (then Y
+    is only its patron: "فرقة الحمزة المدعومة من الهيئة")."""
+    w = words.first(h)
+    owner = [i for i, j, p in words.inside(markers, max(clause.first, w - 4), w - 1) if p == "owner" and j >= w - 2]
+    if not owner:
+        return role
+    i = min(owner)
+    lo = max(clause.first, i - 4)
+    # (a party's own unit "مجلس منبج العسكري التابع لقسد" is the same party: no patron)
+    before = [words.last(o) for o in clause.of("actor") if lo <= words.last(o) < i and o is not h
+              and o.payload[1] != h.payload[1]]
+    lo = max(before, default=lo - 1) + 1
+    events = {k for t in clause.of("trigger") for k in range(words.first(t), words.last(t) + 1)}
+    heads = sorted((a, _HEAD_ROLES[p]) for a, b, p in words.inside(markers, max(clause.first, lo - 2), i - 1)
+                   if p in _HEAD_ROLES and b >= lo - 1 and not events & set(range(a, b + 1)))
+    # The owned noun is a party when one ends right before the marker (one adjective may
+    # stand between), with no place or thing named after it ("مسيّرة مجهولة الهوية شاحنات
+    # تابعة للميليشيات": the trucks are owned).
+    if before and max(before) >= i - 2 and not any(a > max(before) for a, _ in heads):
+        return None
+    if heads:
+        return heads[0][1]
+    # The owned noun is the event or its aircraft itself ("مسيّرة تابعة لقسد", "a drone
+    # belonging to …"), not the object of an event verb ("targeted depots belonging to …").
+    if any(i - 2 <= words.last(t) < i for t in clause.of("trigger") + clause.of("aircraft")):
+        return "agent"
+    return role
+
+
+def _dateline(h: Hit, words: Words) -> bool:
+    """"ANKARA (Reuters) -", "ANKARA, Turkey (AP) —", "أنقرة/ الأناضول": the place a story
+    was filed from, at the top of the text, is no party to it."""
+    if h.start > 40:
+        return False
+    after = words.text[h.end:h.end + 3]
+    nxt = after.lstrip(" ")[:1]
+    if nxt in ("-", "–", "—") and not after.startswith(" "):
+        return False      # "ISIS-planted", "Turkish-backed"
+    name = words.text[h.start:h.end]
+    if is_arabic(name):
+        return not words.text[:h.wstart].strip() and nxt in ("/", "-", "–", "—")
+    head = words.text[:h.wstart]
+    if any(c.islower() for c in head):
+        return False      # a dateline opens the text, in capitals
+    if nxt == "(":        # "(Reuters)", "(AP)": one word, the agency (not "ISIS (Islamic State)")
+        inside = words.text[h.end:h.end + 20].split("(", 1)[1].split(")", 1)[0]
+        if " " in inside.strip():
+            return False
+    return (name.isupper() and len(name) > 3 and nxt in ("(", ",", "-", "–", "—", "/")) \
+        or (nxt == "(" and "," in head)   # "ANKARA, Turkey (AP)"
+
+
+def _after_comma(words: Words, clause: Clause, h: Hit) -> int:
+    """Index of the first word after the last comma before hit h in its clause."""
+    cut = max(words.text.rfind(",", clause.start, h.wstart), words.text.rfind("،", clause.start, h.wstart))
+    return bisect_left(words.starts, cut) if cut >= 0 else clause.first
 
 
 def _drop_nested(ms: list[Mention]) -> list[Mention]:
@@ -85,47 +169,209 @@ def joined(a: Mention, b: Mention, words: Words, markers: PhraseSet) -> bool:
     return gap <= 3 and any(p == "joint" for _, _, p in words.inside(markers, lo, hi))
 
 
-def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers: PhraseSet) -> Parties:
-    ms = [m for m in mentions(clause, words, markers) if not any(_overlap(m.hit, a) for a in anchors)]
-    if not ms:
-        return Parties((), None, ())
+def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers: PhraseSet,
+           remember: bool = True) -> Parties:
+    parties = _assign(ttype, anchors, clause, words, markers, remember)
+    if remember and ttype not in ("explosion", "casualties"):
+        # what the next subjectless verb of the text may continue (agent or none)
+        _subjects(words).append((clause.sentence, anchors[0].start if len(anchors) == 1 else min(a.start for a in anchors),
+                                 parties.agents[0] if parties.agents else None))
+    return parties
+
+
+def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers: PhraseSet,
+            remember: bool) -> Parties:
+    # A name inside the trigger's words is the trigger itself; one reaching out of them
+    # ("انسحاب القوات" + "القوات الأمريكية", "US military" + "military convoy") names its party.
+    ms = [m for m in mentions(clause, words, markers)
+          if not any(a.start <= m.hit.start and m.hit.end <= a.end for a in anchors)]
     first = min(anchors, key=lambda a: a.start)
     arabic = is_arabic(anchors[0].payload[1].term)
-    agent = _pick_agent(ttype, ms, anchors, first, words, arabic, markers)
+    if remember and ttype not in ("explosion", "casualties") and not [m for m in ms if m.actor != "civilians"] \
+            and _dropped_subject(first, clause, words, arabic):
+        prev = _previous_subject(clause, words, first.start)
+        if prev:
+            parties = _assign(ttype, anchors, clause, words, markers, False) if ms else None
+            return Parties((prev,), parties.target if parties else None, parties.words if parties else ())
+    if ttype in RECIPROCAL and _between_both_sides(first, words, markers):
+        # "هاجم مسلحون من داعش حاجزاً …، ودارت اشتباكات بين الطرفين": the sides were named
+        # with the attack before; its attacker (or no one) is the first party.
+        prev = _previous_subject(clause, words, first.start, same_sentence=True)
+        if not prev:    # no earlier event was coded: the clause's opening subject, if a party
+            opening = [m for m in ms if m.role == "neutral" and m.hit.end <= first.start
+                       and words.first(m.hit) - clause.first <= 2 and m.actor not in ("civilians", "unknown")]
+            prev = opening[0].actor if opening else None
+        return Parties((prev,) if prev else (), None, ())
+    if not ms:
+        return Parties((), None, ())
+    if ttype == "threat" and arabic:
+        # "توجيه أي تهديد لقوات سوريا الديمقراطية": the party threatened, not the threatener.
+        ms = [Mention(m.hit, m.actor, "target") if m.hit.start > first.start and m.hit.left.endswith("ل")
+              and words.between(first, m.hit) == 0 else m for m in ms]
+    agent = _speaker_of_own(ms, anchors, clause, words, markers) or \
+        _pick_agent(ttype, ms, anchors, first, words, arabic, markers, clause)
     if agent and ttype in RECIPROCAL:
         # "استأنفت قسد ووزارة الدفاع التنسيق": a reciprocal relation goes to the first-named.
         earlier = [m for m in ms if m.hit.start < agent.hit.start and m.actor not in ("civilians", "unknown")
                    and joined(m, agent, words, markers)]
         agent = min(earlier, key=lambda m: m.hit.start) if earlier else agent
+        if not earlier and _second_of_pair(agent, clause, words):
+            agent = None   # "Arab tribal fighters and SDF forces clashed": the first party is off the list
     agents = [agent] if agent else []
     if agent and ttype not in RECIPROCAL:
         for m in sorted(ms, key=lambda m: abs(m.hit.start - agent.hit.start)):
             if m.actor in ("civilians", "unknown") or m.actor in {x.actor for x in agents}:
                 continue
-            if any(joined(x, m, words, markers) or joined(m, x, words, markers) for x in agents):
+            if m.role == "support" or any(joined(x, m, words, markers) or joined(m, x, words, markers)
+                                          for x in agents):
                 agents.append(m)
     target = _pick_target(ttype, ms, agents, first, words)
     used = tuple(m.hit for m in agents + ([target] if target else []))
-    return Parties(tuple(m.actor for m in agents), target.actor if target else None, used)
+    return Parties(tuple(m.actor for m in agents), target.actor if target else None, used,
+                   ttype == "clashes" and _mutual(first, words, markers), tuple(m.hit.start for m in agents))
 
 
-def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers) -> Mention | None:
+def speaker(anchors: list[Hit], clause: Clause, words: Words, markers: PhraseSet) -> str | None:
+    """The party said to speak before the event ("قالت قسد إن تركيا ستطلق …", "The SDF said
+    Turkey would …"): whose report a threatened act is (CODEBOOK rule 4)."""
+    first = min(anchors, key=lambda a: a.start)
+    arabic = is_arabic(anchors[0].payload[1].term)
+    said = [m for m in mentions(clause, words, markers)
+            if m.hit.end <= first.start and _speaks(m, clause, words, markers, arabic)]
+    return max(said, key=lambda m: m.hit.start).actor if said else None
+
+
+def _second_of_pair(m: Mention, clause: Clause, words: Words) -> bool:
+    """Is the party the second of "N and X" / "N وX", N not a party of the list?"""
+    i = words.first(m.hit)
+    if i - 1 <= clause.first:
+        return False
+    actors = clause.of("actor")
+    if is_arabic(words.tokens.words[i]):
+        prev, ok = i - 1, m.hit.left.startswith("و")
+    else:
+        prev, ok = i - 2, words.tokens.words[i - 1] == "and"
+    return ok and prev >= clause.first and not any(words.first(a) <= prev <= words.last(a) for a in actors) \
+        and not any(words.first(t) <= prev <= words.last(t) for t in clause.of("trigger"))
+
+
+def _mutual(trig: Hit, words: Words, markers: PhraseSet) -> bool:
+    """Is the trigger a word of two-sided fighting (اشتباكات, clashed), not of an attack?"""
+    i, j = words.first(trig), words.last(trig)
+    return any(p == "mutual" for a, b, p in words.inside(markers, i, j + 1) if a <= j)
+
+
+def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: PhraseSet) -> Mention | None:
+    """"قالت وزارة الدفاع التركية إن طائراتها قصفت …", "The SDF said its fighters killed …":
+    the speaker's own forces next to the event make the speaker its agent. Only when no
+    party is marked as the agent, and no other party stands between them."""
+    if "own" not in clause.cache:
+        clause.cache["own"] = [(i, j) for i, j, p in words.inside(markers, clause.first, clause.last) if p == "own"]
+    first = min(anchors, key=lambda a: a.start)
+    a_first = words.first(first)
+    if not clause.cache["own"] and not any(w in _SELF for w in words.tokens.words[max(clause.first, a_first - 3):a_first]):
+        return None     # the common case: no word of the speaker's own forces in the clause
+    if any(m.role == "agent" for m in ms):
+        return None
+    a_last = max(words.last(a) for a in anchors)
+    # "3 من عناصرها", "عناصرها بهجوم …": its own men as the dead, not as the actors
+    own = [(i, j) for i, j in clause.cache["own"]
+           if (0 <= a_first - j - 1 <= 3 or 0 <= i - a_last - 1 <= 1)
+           and not (i > 0 and words.tokens.words[i - 1] in ("من", "of"))
+           and not (j < a_first and "ب" in first.left)]
+    # "قالت تركيا إنها قصفت …", "The SDF said it had shelled …": the speaker as subject
+    own += [(k, k) for k in range(max(clause.first, a_first - 3), a_first) if words.tokens.words[k] in _SELF]
+    if not own:
+        return None
+    i, j = min(own, key=lambda o: abs(o[0] - a_first))
+    lo = min(i, a_first)
+    if any(lo <= words.first(m.hit) <= max(j, a_last) for m in ms):
+        return None
+    arabic = is_arabic(words.tokens.words[a_first])
+    speakers = [m for m in ms if words.last(m.hit) < lo and m.actor not in ("civilians", "unknown")
+                and _speaks(m, clause, words, markers, arabic)]
+    return max(speakers, key=lambda m: m.hit.start) if speakers else None
+
+
+def _speaks(m: Mention, clause: Clause, words: Words, markers: PhraseSet, arabic: bool) -> bool:
+    """Is the party a speaker: "قالت قسد", "بحسب وزارة الدفاع", "The SDF said", "according
+    to the ministry" (in English a speech verb before a name opens what is said)."""
+    if "speech" in words.after(markers, m.hit, clause.last):
+        return True
+    i = words.first(m.hit)
+    if arabic:
+        # "وقالت قوى الأمن الداخلي (الأسايش)": the speaker's name may take three words, but
+        # not past "إن/أن", which opens what is said.
+        said = [j for _, j, p in words.inside(markers, max(clause.first, i - 4), i - 1) if p == "speech"]
+        return bool(said) and not any(w in ("ان", "بان") for w in words.tokens.words[max(said) + 1:i])
+    if "speech" not in words.before(markers, m.hit, gap=1, floor=clause.first):
+        return False
+    return words.tokens.words[max(0, i - 3):i][-2:] == ["according", "to"] \
+        or words.tokens.words[max(0, i - 3):i][-3:-1] == ["according", "to"]
+
+
+_SELF = {"it", "they", "its", "their", "انها", "انه", "انهم", "بانها", "بانه", "بانهم", "لانها", "لانه"}
+
+
+def _reports(m: Mention, trig: Hit, words: Words, clause: Clause) -> bool:
+    """Is the event in what the speaker reports ("قالت الأسايش إن المسيّرة استهدفت",
+    "SOHR said a drone struck", "… said that …"), not an act it announces ("أعلنت قسد
+    استئناف التنسيق", "The SDF announced the resumption of patrols")?"""
+    # Only when the reported clause opens on the event itself: its own subject, not a
+    # pronoun or a noun of the speaker's ("إن بلاده ستطلق", "said the army would deploy").
+    lo = words.last(m.hit) + 1
+    between = words.tokens.words[lo:words.first(trig)]
+    k = max((n for n, w in enumerate(between) if w in ("ان", "بان", "that", "said", "says", "added")), default=None)
+    if k is None:
+        return False
+    events = {x for h in clause.of("trigger") + clause.of("aircraft") for x in range(words.first(h), words.last(h) + 1)}
+    return all(w in ("a", "an", "the") or lo + n in events for n, w in enumerate(between) if n > k)
+
+
+def _of_itself(m: Mention, words: Words) -> bool:
+    """Does what the speaker says start with itself ("said it …", "قالت إنها …")?"""
+    j = words.last(m.hit)
+    return any(w in _SELF for w in words.tokens.words[j + 1:j + 6])
+
+
+def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause) -> Mention | None:
     """English names the agent before the event ("Turkish drones struck …"); an actor after
     an English verb is its object unless "by" marks it. Arabic puts the subject after the
     verb and the possessor or nisba after the noun, so either side will do there."""
+    known = {}
+
     def dist(m):
-        return min(words.between(m.hit, a) for a in anchors)
+        if id(m) not in known:
+            known[id(m)] = min(words.between(m.hit, a) for a in anchors)
+        return known[id(m)]
     candidates = [m for m in ms if m.actor != "civilians"]
+    if "subjected" not in clause.cache:
+        clause.cache["subjected"] = [j for _, j, p in words.inside(markers, clause.first, clause.last)
+                                     if p == "subjected"]
+    subjected = [j for j in clause.cache["subjected"] if j < words.first(first)]
+    if subjected:
+        # "تعرض رتل للقوات التركية لهجوم": the party between "subjected to" and the event is hit
+        candidates = [m for m in candidates if not max(subjected) < words.first(m.hit) < words.first(first)]
+    # A marked agent ("برصاص عناصر الأمن العام", "by Turkish drones") belongs to the event
+    # nearest it: not to one with another event in between.
     marked = [m for m in candidates if m.role == "agent"]
+    if marked:
+        events = [t for t in clause.of("trigger") if not any(_overlap(t, a) for a in anchors)]
+        marked = [m for m in marked if not any(
+            min(m.hit.start, first.start) < t.start < max(m.hit.start, first.start) and words.between(t, first) > 0
+            for t in events)]
     if marked:
         return min(marked, key=dist)
     if ttype == "casualties":
-        return _killer(candidates, first, words, arabic, markers)
+        return _killer(candidates, first, words, arabic, markers, clause)
     if ttype == "explosion":
         # A blast names no perpetrator by itself; only one standing right by it
         # ("ISIS car bomb") or marked ("زرعها مجهولون", "planted by") is its agent.
+        # "قُتل عنصران من قوات النظام بانفجار عبوة": before a blast written with ب ("by a
+        # blast") stand its victims.
         close = [m for m in candidates if m.role == "neutral" and dist(m) <= 1 and m.actor != "unknown"
-                 and (arabic or m.hit.end <= first.start)]
+                 and (arabic or m.hit.end <= first.start)
+                 and not (m.hit.end <= first.start and first.left.endswith("ب")) and not _by_event(m, first, words)]
         unknown = [m for m in candidates if m.actor == "unknown"]
         return (unknown or close or [None])[0]
     if ttype in RECIPROCAL:
@@ -144,35 +390,190 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers) -> Ment
     if not arabic:
         # English: the subject; after the event only the first party of a reciprocal
         # relation with no subject ("Clashes erupted near X with Y").
-        before = [m for m in neutral if m.hit.end <= first.start]
-        if before or ttype not in RECIPROCAL:
+        before = [m for m in neutral if m.hit.start < first.start]
+        if before or ttype not in RECIPROCAL or not _mutual(first, words, markers):
+            # after a one-sided verb ("… ambushed a General Security patrol") the party is its object
             neutral = before
-    close = [m for m in neutral if dist(m) <= 1 and not any(words.punct_between(m.hit, a) for a in anchors)]
+    def partitive(m):
+        # "وحلّت مكانها وحدات من الجيش السوري", "انسحب مقاتلون من قسد": the subject is "some of X"
+        i = words.first(m.hit)
+        return arabic and m.hit.start > first.start and dist(m) <= 2 and i > 0 and words.tokens.words[i - 1] == "من"
+    close = [m for m in neutral if (dist(m) <= 1 or partitive(m))
+             and not any(words.punct_between(m.hit, a) for a in anchors)]
+    if arabic and "ب" in first.left and ttype in TARGETED and first.payload[0] == "trigger":
+        # "مقتل قيادي في قسد باستهداف مسيّرة تركية": before "by (means of) a strike" stand
+        # those it hit.
+        close = [m for m in close if m.hit.start > first.start]
+        neutral = [m for m in neutral if m.hit.start > first.start] or neutral
+    if not arabic:
+        # "Two SDF fighters were killed in a drone strike": a passive subject is no agent.
+        neutral = [m for m in neutral if m.hit.start > first.start or not _passive(words.text[m.hit.end:first.start])]
     if close:
         # On a tie Arabic prefers the actor after (VSO, nisba), English the one before.
         return min(close, key=lambda m: (dist(m), (m.hit.start < first.start) == arabic))
+    # A speaker is not the agent of what it reports ("SOHR said …", "وقالت الأسايش إن
+    # المسيّرة استهدفت …"), unless it speaks of itself ("said it struck", "قالت إنها").
+    neutral = [m for m in neutral if not (m.hit.end <= first.start and _reports(m, first, words, clause)
+                                          and _speaks(m, clause, words, markers, arabic) and not _of_itself(m, words))]
     before = [m for m in neutral if m.hit.end <= first.start]
+    if before:
+        # A verb with no subject of its own shares the clause's opening one: Arabic drops it
+        # after a comma ("طالبت أنقرة بانسحاب الوحدات الكردية …، وهددت بتنفيذ عملية"),
+        # English after "and" or in ", warning …" ("Ankara demanded that the YPG withdraw
+        # and threatened …"). The nearest name is then an object or a possessor.
+        nearest = max(before, key=lambda m: m.hit.start)
+        opening = [m for m in before if words.first(m.hit) - clause.first <= 2]
+        shared = words.punct_between(nearest.hit, first) if arabic else _no_subject(first, words)
+        if opening and shared:
+            return min(opening, key=lambda m: m.hit.start)
     if before:
         return max(before, key=lambda m: m.hit.start)
     return min(neutral, key=dist) if neutral else None
 
 
-def _killer(candidates, first, words, arabic, markers) -> Mention | None:
+def _subjects(words: Words) -> list:
+    """The agents found so far in this text, in order: (sentence, clause start, actor).
+    Clauses are analysed in text order, so a dropped subject looks back here."""
+    if not hasattr(words, "subjects"):
+        words.subjects = []
+    return words.subjects
+
+
+def _previous_subject(clause: Clause, words: Words, before: int, same_sentence: bool = False) -> str | None:
+    """The agent of the last event before this one, in this sentence or the one right
+    before it ("قصفت القوات التركية قرى … . كما استهدفت بالمدفعية بلدة …")."""
+    s, _ = clause.sentence
+    for sentence, start, actor in reversed(_subjects(words)):
+        if start >= before:
+            continue
+        if sentence == clause.sentence or (not same_sentence and not words.text[sentence[1]:s].strip(" \n\t.،,؛;:")):
+            return actor if actor not in ("civilians", "unknown") else None
+        return None
+    return None
+
+
+def _between_both_sides(trig: Hit, words: Words, markers: PhraseSet) -> bool:
+    """"اشتباكات بين الطرفين", "clashes between the two sides"."""
+    last = words.last(trig)
+    for i, j, p in words.inside(markers, last + 1, last + 3):
+        after = words.tokens.words[j + 1] if j + 1 < len(words.tokens) else ""
+        if p == "between" and i <= last + 2 and after in _BOTH_SIDES - {"the"}:
+            return True
+        if p == "between" and after == "the" and j + 2 < len(words.tokens) \
+                and words.tokens.words[j + 2] in ("two", "sides", "parties"):
+            return True
+    return False
+
+
+def _dropped_subject(trig: Hit, clause: Clause, words: Words, arabic: bool) -> bool:
+    """A verb whose subject is the previous one: in Arabic a clause opening on a feminine
+    perfect verb ("واستهدفت بالمدفعية …", "كما قصفت", "ثم شنت"), the event within three
+    words of it; in English "they/it (also) struck" or a clause cut at "but" with no party."""
+    i = words.first(trig)
+    if not arabic:
+        # "… not only shelled the town but also sent warplanes to bomb its outskirts"
+        opener = words.tokens.words[clause.first] in ("but", "yet") and i - clause.first <= 6
+        return opener or any(w in ("they", "it") for w in words.tokens.words[max(clause.first, i - 2):i])
+    v = clause.first
+    while v < i and words.tokens.words[v] in _OPENERS:
+        v += 1
+    verb = words.tokens.bare[v] if v < len(words.tokens) else ""
+    if v - clause.first > 1 or not v <= i <= v + 3 or verb.startswith("ال") \
+            or not verb.endswith("ت") or verb.endswith("ات") or len(verb) < 4:
+        return False
+    # "واستهدفت طائرة مسيّرة …": an aircraft or event noun right after the verb is its subject.
+    return not any(words.first(h) == v + 1 and not {"ب", "ل"} & set(h.left)
+                   for h in clause.of("aircraft") + clause.of("trigger"))
+
+
+_OPENERS = {"كما", "ثم", "وكما", "فيما", "وقد", "قد", "بعدها", "ثم", "كذلك", "وكذلك", "ايضا"}
+
+
+_COORDINATED = {"and", "then", "also", "later", "before", "after"}
+
+
+def _no_subject(trig: Hit, words: Words) -> bool:
+    """An English verb right after "and (then)" or a participle after a comma has no
+    subject of its own ("… and threatened", "…, warning it would use force")."""
+    i = words.first(trig)
+    prev = words.tokens.words[i - 1] if i > 0 else ""
+    if prev in _COORDINATED:
+        return True
+    # "SDF forces killed two ISIS members in a raid": an event in a phrase after an active
+    # verb is the subject's (not after "were killed in a drone strike").
+    lead = words.tokens.words[max(0, i - 3):i]
+    if len(lead) >= 2 and lead[-2] in ("in", "during") and lead[-1] in ("a", "an") and \
+            not any(w in ("was", "were", "been", "being", "is", "are") for w in words.tokens.words[max(0, i - 12):i]):
+        return True
+    gap = words.text[words.tokens.ends[i - 1]:trig.wstart] if i > 0 else ""
+    return "," in gap and words.tokens.words[i].endswith("ing")
+
+
+_IRREGULAR = {"hit", "shot", "struck", "caught", "held", "taken", "killed"}
+
+
+def _passive(gap: str) -> bool:
+    """"… were killed in …", "… was shot by …" (not the progressive "was preparing")."""
+    ws = gap.lower().split()
+    return any(w in ("was", "were", "been", "being") and k + 1 < len(ws)
+               and (ws[k + 1].endswith("ed") or ws[k + 1] in _IRREGULAR) for k, w in enumerate(ws))
+
+
+_VIOLENT = ("airstrike", "shelling", "explosion", "clashes", "ground_assault")
+
+
+def _by_event(m: Mention, trig: Hit, words: Words) -> bool:
+    """A word written with ب between a party and the event ("عنصران من قوات النظام بانفجار
+    عبوة", "عبوة ناسفة بدورية روسية"): the party was hit by it or with it."""
+    if m.hit.start < trig.start:
+        lo, hi = words.last(m.hit) + 1, words.first(trig)
+    else:    # "عبوة ناسفة بدورية روسية": the Russian patrol was hit
+        lo, hi = words.last(trig) + 1, words.first(m.hit)
+    return any(w.startswith("ب") and len(w) > 3 for w in words.tokens.words[lo:hi])
+
+
+def _killer(candidates, first, words, arabic, markers, clause) -> Mention | None:
     """Who killed: the dead are named right next to "killed" (مقتل عنصرين من قسد, two SDF
     fighters were killed), so only a subject standing before an active verb is the killer
     ("Unknown gunmen shot dead…", "أعلنت وزارة الدفاع التركية تحييد…"), or an unknown one."""
     unknown = [m for m in candidates if m.actor == "unknown"]
     if unknown:
         return unknown[0]
+    kill = False
+    if arabic:
+        i, j = words.first(first), words.last(first)
+        kill = any(p == "kill_verb" and a == i for a, _, p in words.inside(markers, i, j))
+        if kill:
+            subject = [m for m in candidates if m.role == "neutral" and m.hit.start > first.start
+                       and words.between(first, m.hit) == 0]
+            if subject:
+                return subject[0]     # "قتلت قوات النظام ثلاثة مدنيين"
     before = [m for m in candidates if m.role == "neutral" and m.hit.end <= first.start]
     if not before:
         return None
     if "cause" in words.before(markers, first, gap=1):
-        return min(before, key=lambda m: m.hit.start)   # the subject of the causing clause
+        # The subject of the causing clause ("أطلقت قوات الأسايش النار …، ما أدى إلى إصابة"),
+        # unless the cause is another event in between ("علّقت روسيا الدوريات عقب انفجار
+        # عبوة …، ما أدى لإصابة": the blast wounded them) or a two-sided fight.
+        subject = min(before, key=lambda m: m.hit.start)
+        events = [t for t in clause.of("trigger") if subject.hit.end <= t.start < first.start]
+        if any(_mutual(t, words, markers) for t in events):
+            return None
+        if any(t.payload[1].type in _VIOLENT and words.between(subject.hit, t) > 1 for t in events):
+            return None
+        return subject
     m = max(before, key=lambda m: m.hit.start)
     gap = words.text[m.hit.end:first.start].lower()
     if arabic:
-        return m if words.between(m.hit, first) == 0 else None
+        # "أصيب ثلاثة جنود روس بجروح": before a casualty word written with ب stand the victims.
+        # "أعلنت وزارة الدفاع التركية تحييد …", "تركيا تعلن تحييد …": the announcer's own act
+        gap = words.between(m.hit, first)
+        said = gap == 1 and any(p == "speech" for a, b, p in words.inside(markers, words.last(m.hit) + 1,
+                                                                          words.first(first) - 1))
+        # (not "٢٨ من عناصر قسد قُتلوا": "some of" the party are its dead)
+        i = words.first(m.hit)
+        partitive = "من" in words.tokens.words[max(0, i - 2):i]
+        return m if kill and (gap == 0 or said) and not partitive and not first.left.endswith("ب") else None
     return None if any(w in gap.split() for w in ("was", "were", "been", "being")) else m
 
 

@@ -21,7 +21,8 @@ CHANGE_TYPES = ("patrol_change", "cooperation_change")
 SECTIONS = ("actors", "places", "triggers", "changes", "aircraft", "cues", "terminators",
             "exclusions", "roles", "alerts")
 CUE_KINDS = ("denied", "threatened", "conditional", "hedge")
-ROLE_KINDS = ("target", "agent", "joint", "locative", "origin", "sequence", "between", "cause", "target_after", "partner", "dissuade", "claim")
+ROLE_KINDS = ("target", "agent", "joint", "locative", "origin", "sequence", "between", "cause", "target_after", "partner", "dissuade", "claim",
+              "accuse", "owner", "speech", "own", "mutual", "support", "kill_verb", "subjected")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -212,6 +213,25 @@ class _Compiler:
                     continue
                 self.seen_alias[key] = (aid, path, line_of(spec["aliases"], i))
                 self.m.add(text, ("actor", aid), bool(opts.get("case")), opts.get("clitics", True))
+            self._refers_back(aid, spec, path)
+
+    def _refers_back(self, aid, spec, path):
+        """`refers_back:` words name the actor only after one of its aliases ("الفصائل",
+        "التنظيم" once the text has named the SNA or ISIS); detect.py checks the order."""
+        items = spec.get("refers_back")
+        for i, item in enumerate(self._list(items, path, line_of(spec, "refers_back"), f"{aid}.refers_back")):
+            got = self._term(item, path, line_of(items, i))
+            if not got:
+                continue
+            text, opts = got
+            key = normalise_term(text) if opts.get("case") else normalise_term(text).lower()
+            prev = self.seen_alias.get(key)
+            if prev:
+                self.err(f"'{text}' of actor '{aid}' is already a word of '{prev[0]}' ({prev[1]} line {prev[2]})",
+                         path, line_of(items, i), "a word must name one actor: remove one of them")
+                continue
+            self.seen_alias[key] = (aid, path, line_of(items, i))
+            self.m.add(text, ("actor", aid, "back"), bool(opts.get("case")), opts.get("clitics", True))
 
     def _places(self, path, section):
         if section is None:
