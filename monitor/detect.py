@@ -155,12 +155,18 @@ def _signals(trig: Hit, clause: Clause, words: Words, rules: Rules, src: _Source
             return miss("no start, resumption, halt or reduction in the clause (a routine mention)")
     else:
         changes = [None]
-    if ttype == "shelling" and clause.of("aircraft"):
+    if ttype == "shelling" and clause.of("aircraft") and not _ground_fire(trig, clause, words):
         ttype = "airstrike"   # CODEBOOK rule 10: قصف by aircraft is an airstrike
     out = []
     for change_hit in changes:
         out += _signal(ttype, trig, change_hit, clause, words, rules, src, miss)
     return out
+
+
+def _ground_fire(trig: Hit, clause: Clause, words: Words) -> bool:
+    """A ground weapon on the trigger or within two words of it: artillery, not aircraft."""
+    return any(g.start < trig.end and trig.start < g.end or words.between(g, trig) <= 2
+               for g in clause.of("ground_fire"))
 
 
 def _refers_back(trig: Hit, clause: Clause, n) -> bool:

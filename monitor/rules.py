@@ -18,7 +18,7 @@ TYPES = ("airstrike", "shelling", "ground_assault", "clashes", "explosion", "pat
          "cooperation_change", "reinforcements", "threat", "casualties")
 MODALITIES = ("occurred", "threatened", "denied")
 CHANGE_TYPES = ("patrol_change", "cooperation_change")
-SECTIONS = ("actors", "places", "triggers", "changes", "aircraft", "cues", "terminators",
+SECTIONS = ("actors", "places", "triggers", "changes", "aircraft", "ground_fire", "cues", "terminators",
             "exclusions", "roles", "alerts")
 CUE_KINDS = ("denied", "threatened", "conditional", "hedge")
 ROLE_KINDS = ("target", "agent", "joint", "locative", "origin", "sequence", "between", "cause", "target_after", "partner", "dissuade", "claim",
@@ -133,6 +133,7 @@ class _Compiler:
             self._triggers(path, doc.get("triggers"))
             self._changes(path, doc.get("changes"))
             self._terms(path, doc, "aircraft", lambda t: ("aircraft",))
+            self._terms(path, doc, "ground_fire", lambda t: ("ground_fire",))
             self._terms(path, doc, "terminators", lambda t: ("terminator",))
             self._cues(path, doc.get("cues"))
             self._exclusions(path, doc.get("exclusions"))
