@@ -563,13 +563,21 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
                                         c.place, c.score, c.evidence, c.start, c.end, dict(c.why)))
 
 
+def _same_event(unnamed: Signal, named: Signal) -> bool:
+    return ((unnamed.type, unnamed.modality, unnamed.change) == (named.type, named.modality, named.change)
+            and not (unnamed.target and named.target and unnamed.target != named.target)
+            and not (unnamed.place and named.place and unnamed.place != named.place))
+
+
 def _collapse(found: list[Signal]) -> list[Signal]:
     """CODEBOOK rule 17: one signal per (type, modality, change, agent); the first mention
     gives the evidence, the best one the score and the missing target or place."""
     out: dict = {}
-    named = {(s.type, s.modality, s.change) for s in found if s.agent}
-    # A mention that names no agent is taken to be the same event as one that does.
-    found = [s for s in found if s.agent or (s.type, s.modality, s.change) not in named]
+    # A mention that names no agent is taken to be the same event as one that does, unless
+    # it names another target or place: "a mine killed a civilian in Hajin" after "ISIS
+    # killed two SDF fighters in Kishkiyah" is another event.
+    named = [s for s in found if s.agent]
+    found = [s for s in found if s.agent or not any(_same_event(s, n) for n in named)]
     for s in found:
         key = (s.type, s.modality, s.change, s.agent)
         if key not in out:
