@@ -20,6 +20,7 @@ from .text import is_arabic
 # Types whose second party is acted upon; patrols and cooperation name partners instead.
 TARGETED = {"airstrike", "shelling", "ground_assault", "clashes", "explosion", "casualties", "threat"}
 RECIPROCAL = {"clashes", "cooperation_change"}
+_JOINT = {"joint", "combined", "مشتركة", "مشترك", "المشتركة", "المشترك"}
 # "بين الطرفين", "between the two sides": the parties were named before, not off the list.
 _BOTH_SIDES = {"الطرفين", "الطرفان", "الجانبين", "الجانبان", "the", "both", "them"}
 
@@ -219,11 +220,16 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
             agent = None   # "Arab tribal fighters and SDF forces clashed": the first party is off the list
     agents = [agent] if agent else []
     if agent and ttype not in RECIPROCAL:
+        # "a joint patrol → one per participant" (rule 8): "resumed joint patrols with Turkish
+        # troops"; but a halt or a pull-out is one party's decision ("stopped its part in the
+        # joint patrols with Moscow"), which only it gets.
+        joint = ttype == "patrol_change" and any(a.payload[0] == "change" and a.payload[1] == "up" for a in anchors) \
+            and any(w in _JOINT for a in anchors for w in words.tokens.stem[words.first(a):words.last(a) + 2])
         for m in sorted(ms, key=lambda m: abs(m.hit.start - agent.hit.start)):
             if m.actor in ("civilians", "unknown") or m.actor in {x.actor for x in agents}:
                 continue
-            if m.role == "support" or any(joined(x, m, words, markers) or joined(m, x, words, markers)
-                                          for x in agents):
+            if m.role == "support" or (joint and m.role == "partner") or \
+                    any(joined(x, m, words, markers) or joined(m, x, words, markers) for x in agents):
                 agents.append(m)
     target = _pick_target(ttype, ms, agents, first, words)
     used = tuple(m.hit for m in agents + ([target] if target else []))
