@@ -20,6 +20,7 @@ from .text import is_arabic
 # Types whose second party is acted upon; patrols and cooperation name partners instead.
 TARGETED = {"airstrike", "shelling", "ground_assault", "clashes", "explosion", "casualties", "threat"}
 RECIPROCAL = {"clashes", "cooperation_change"}
+_VIOLENT = {"airstrike", "shelling", "clashes", "ground_assault", "explosion"}
 _JOINT = {"joint", "combined", "مشتركة", "مشترك", "المشتركة", "المشترك"}
 # "بين الطرفين", "between the two sides": the parties were named before, not off the list.
 _BOTH_SIDES = {"الطرفين", "الطرفان", "الجانبين", "الجانبان", "the", "both", "them"}
@@ -186,6 +187,8 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
     # ("انسحاب القوات" + "القوات الأمريكية", "US military" + "military convoy") names its party.
     ms = [m for m in mentions(clause, words, markers)
           if not any(a.start <= m.hit.start and m.hit.end <= a.end for a in anchors)]
+    if ttype in ("patrol_change", "cooperation_change"):
+        ms = [m for m in ms if not _in_cause_phrase(m, anchors, clause, words, markers)]
     first = min(anchors, key=lambda a: a.start)
     arabic = is_arabic(anchors[0].payload[1].term)
     if remember and ttype not in ("explosion", "casualties") and not [m for m in ms if m.actor != "civilians"] \
@@ -235,6 +238,25 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
     used = tuple(m.hit for m in agents + ([target] if target else []))
     return Parties(tuple(m.actor for m in agents), target.actor if target else None, used,
                    ttype == "clashes" and _mutual(first, words, markers), tuple(m.hit.start for m in agents))
+
+
+def _in_cause_phrase(m: Mention, anchors, clause: Clause, words: Words, markers: PhraseSet) -> bool:
+    """A party named in "after the Turkish strikes" / "بعد الضربات التركية" is the party of
+    that other event, the cause of a change in patrols or cooperation, not its agent."""
+    if "sequence_ends" not in clause.cache:
+        clause.cache["sequence_ends"] = [j for _, j, p in words.inside(markers, clause.first, clause.last)
+                                         if p == "sequence"]
+    for j in clause.cache["sequence_ends"]:
+        for t in clause.of("trigger"):
+            if t.payload[1].type not in _VIOLENT or any(_overlap(t, a) for a in anchors):
+                continue
+            lo, hi = words.first(t), words.last(t)
+            if not 0 <= lo - j - 1 <= 3:
+                continue     # the event must follow the marker closely
+            i = words.first(m.hit)
+            if j < i <= hi + 1 and (i <= hi or words.between(t, m.hit) == 0):
+                return True
+    return False
 
 
 def speaker(anchors: list[Hit], clause: Clause, words: Words, markers: PhraseSet) -> str | None:
