@@ -24,10 +24,6 @@ _PRO_LETTERS = frozenset("".join(PROCLITICS) + "ل")
 _ENC_LETTERS = frozenset("".join(ENCLITICS))
 
 
-def _is_word_char(ch: str, arabic: bool) -> bool:
-    return ch in _AR if arabic else (ch.isalnum() and ch not in _AR)
-
-
 @dataclass(frozen=True)
 class Hit:
     start: int       # the term itself, in normalised offsets
@@ -154,12 +150,17 @@ class Lookup:
 def _check(v: _Variant, text: str, low: str, start: int, end: int) -> Hit | None:
     if v.cased is not None and text[start:end] != v.cased:
         return None
-    ws = start
-    while ws > 0 and _is_word_char(low[ws - 1], v.arabic):
-        ws -= 1
-    we = end
-    while we < len(low) and _is_word_char(low[we], v.arabic):
-        we += 1
+    ws, we, size = start, end, len(low)
+    if v.arabic:        # the word around the hit: Arabic letters, or (English) other letters and digits
+        while ws > 0 and low[ws - 1] in _AR:
+            ws -= 1
+        while we < size and low[we] in _AR:
+            we += 1
+    else:
+        while ws > 0 and low[ws - 1].isalnum() and low[ws - 1] not in _AR:
+            ws -= 1
+        while we < size and low[we].isalnum() and low[we] not in _AR:
+            we += 1
     left, right = low[ws:start], low[end:we]
     if v.lefts is None:
         if left or right:
