@@ -27,14 +27,17 @@ AR_SYL = ["با", "تي", "رو", "سا", "مي", "لو", "كا", "نو", "دي"
 EN_SYL = ["ka", "ro", "mi", "ta", "zu", "len", "dor", "vek", "sal", "mir", "tor", "bek"]
 
 
-def corpus(mb: float, seed: int = 3) -> list[str]:
+def corpus(mb: float, seed: int = 3, only: str | None = None) -> list[str]:
     """Articles as the monitor reads them: the mirror's stories (SOHR Arabic and English,
     Al-Modon; conflict reports and quiet news), re-cut into new articles of 3-8 paragraphs.
-    (The named cases are left out: one-sentence texts packed with signals are no news flow.)"""
+    (The named cases are left out: one-sentence texts packed with signals are no news flow.)
+    `only`: "quiet" or "conflict" stories alone."""
     rng = random.Random(seed)
     paras = []
     for f in sorted((ROOT / "seeds" / "stories").glob("*.yaml")):
         story = yaml.safe_load(f.read_text(encoding="utf-8"))
+        if only and bool(story.get("intended_signals")) != (only == "conflict"):
+            continue
         paras += [p.strip() for p in story["body"].split("\n\n") if len(p.strip()) > 40]
     docs, size = [], 0
     while size < mb * 1e6:
@@ -107,6 +110,11 @@ def main():
     base = load_rules()
     throughput(docs[:200], base)   # warm-up (caches)
     print(f"default watchlists ({len(terms_of(default_paths()))} terms): {throughput(docs, base):6.2f} MB/s")
+    # The cost is per decision (each trigger's exclusions, cues, roles), not per byte:
+    for only in ("quiet", "conflict"):
+        part = corpus(min(args.mb, 1.0), only=only)
+        signals = sum(len(detect(d, base)) for d in part) / (sum(len(d.encode()) for d in part) / 1e6)
+        print(f"  {only} stories only: {throughput(part, base):6.2f} MB/s ({signals:,.0f} signals per MB)")
     results = {}
     for n in (5_000, 50_000):
         with tempfile.TemporaryDirectory() as tmp:
