@@ -79,6 +79,7 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
     _claimed(found, hits, words, rules)
     _casualties_follow_their_cause(found, src)
     found += _denials_of_reports(hits, found, words, rules, src)
+    found += _continued_as_normal(hits, found, words, rules, src)
     return Analysis(_collapse(found), misses)
 
 
@@ -460,6 +461,34 @@ def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source")
                 out.append(Signal(sig.type, "denied", sig.change, sig.agent, sig.target, sig.place,
                                   sig.score, sig.evidence, sig.start, sig.end,
                                   {**sig.why, "cue": src.word_range(*denials[0])}))
+    return out
+
+
+def _continued_as_normal(hits, found, words: Words, rules: Rules, src: "_Source") -> list[Signal]:
+    """CODEBOOK rule 5: "continued as normal" set against a reported halt denies the halt.
+    The continuation must follow the halt, in its sentence or the next, and be said of the
+    same kind of thing ("الدوريات مستمرة كالمعتاد" after "علّقت دورياتها")."""
+    said = [(i, j) for i, j, p in words.inside(rules.roles, 0, len(words.tokens) - 1) if p == "continues"]
+    if not said:
+        return []
+    nouns = [h for h in hits if h.payload[0] == "trigger" and h.payload[1].type in CHANGE_TYPES]
+    sentences = sorted({c.sentence for c in src.clauses})
+    out = []
+    for sig in found:
+        if sig.type not in CHANGE_TYPES or sig.modality != "occurred" or sig.change != "down":
+            continue
+        at = sig.why.get("at", -1)
+        mine = next((k for k, (a, b) in enumerate(sentences) if a <= at < b), None)
+        for i, j in said:
+            pos = words.starts[i]
+            k = next((k for k, (a, b) in enumerate(sentences) if a <= pos < b), None)
+            if mine is None or k is None or pos <= at or k - mine > 1:
+                continue
+            # "الدوريات مستمرة", "patrols are continuing": the noun stands right before it
+            if any(n.payload[1].type == sig.type and n.start > at and 0 <= i - words.last(n) <= 3 for n in nouns):
+                out.append(Signal(sig.type, "denied", sig.change, sig.agent, sig.target, sig.place, sig.score,
+                                  sig.evidence, sig.start, sig.end, {**sig.why, "cue": src.word_range(i, j)}))
+                break
     return out
 
 
