@@ -74,6 +74,7 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
         for trig in clause.of("trigger"):
             sig = _signals(trig, clause, words, rules, src, misses)
             found.extend(sig)
+        found.extend(_pronoun_changes(clause, clauses, words, rules, src, misses, found))
     found = _threats_about_others(found, misses)
     _unclaimed(found, hits, src)
     _claimed(found, hits, words, rules)
@@ -168,6 +169,37 @@ def _ground_fire(trig: Hit, clause: Clause, words: Words) -> bool:
     """A ground weapon on the trigger or within two words of it: artillery, not aircraft."""
     return any(g.start < trig.end and trig.start < g.end or words.between(g, trig) <= 2
                for g in clause.of("ground_fire"))
+
+
+def _pronoun_changes(clause: Clause, clauses: list, words: Words, rules: Rules, src, misses,
+                     found: list) -> list[Signal]:
+    """"لم يتوقف التنسيق …، لكنه تراجع", "has not stopped, but it has declined": a clause
+    opening on "but it" whose change word has no noun of its own changes the noun of the
+    clause before, with its own modality (CODEBOOK rule 5's seed sentence)."""
+    if not clause.of("change"):
+        return []
+    opening = [t for t in clause.of("terminator") if words.first(t) == clause.first]
+    tok = words.tokens
+    if not opening or not (any(t.wend > t.end for t in opening)     # لكنه, لكنها: the pronoun is on it
+                           or tok.words[clause.first + 1:clause.first + 2] in (["it"], ["they"])):
+        return []
+    # the change word right after "but it (has)": its subject is the pronoun
+    own = [c for c in _eligible_changes(clause, words, rules) if words.between(opening[0], c) <= 2]
+    before = [c for c in clauses if c.sentence == clause.sentence and c.end <= clause.start]
+    nouns = [t for t in (before[-1].of("trigger") if before else []) if t.payload[1].type in CHANGE_TYPES]
+    if not nouns:
+        return []
+    trig = nouns[-1]
+    out = []
+    # with no party in its own clause, the noun's party in the clause before
+    party = next((f.agent for f in found if f.why.get("at") == trig.start and f.agent), None)
+    for change in own[:1]:
+        for sig in _signal(trig.payload[1].type, trig, change, clause, words, rules, src,
+                           lambda reason: misses.append(NearMiss(trig.payload[1].type, src.words(change), reason,
+                                                                 *src.span(change.wstart, change.wend))) or []):
+            sig.agent = sig.agent or party
+            out.append(sig)
+    return out
 
 
 def _refers_back(trig: Hit, clause: Clause, n) -> bool:
