@@ -401,6 +401,16 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
                  and (arabic or m.hit.end <= first.start)
                  and not (m.hit.end <= first.start and first.left.endswith("ب")) and not _by_event(m, first, words)]
         unknown = [m for m in candidates if m.actor == "unknown"]
+        # "ISIS militants set off an IED", "فجّر عناصر التنظيم عبوة": the party of a detonation
+        # verb right before the blast set it off (CODEBOOK rules 7, 12).
+        fa = words.first(first)
+        verbs = [(i, j) for i, j, p in words.inside(markers, max(clause.first, fa - 3), fa - 1) if p == "detonate"]
+        if verbs and not unknown and not close:
+            i, j = verbs[-1]
+            by_verb = [m for m in candidates if m.role == "neutral" and m.actor != "unknown"
+                       and (0 <= i - words.last(m.hit) - 1 <= 1 or 0 <= words.first(m.hit) - j - 1 <= 1)]
+            if by_verb:
+                return min(by_verb, key=lambda m: abs(words.first(m.hit) - i))
         return (unknown or close or [None])[0]
     if ttype in RECIPROCAL:
         first_named = [m for m in candidates if m.role == "first"]
