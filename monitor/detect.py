@@ -4,7 +4,7 @@
 `monitor explain`; `detect` returns the signals alone.
 """
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .clauses import Clause, Words, split_clauses
 from .matcher import Hit
@@ -396,8 +396,8 @@ def _declared_force(found: list[Signal]) -> list[Signal]:
             continue    # "قالت قسد إن تركيا ستطلق عملية" reports another party's plan
         if any(s.type == "threat" and s.start == o.start for s in found + out):
             continue
-        out.append(Signal("threat", "occurred", None, o.agent, o.target, o.place, o.score, o.evidence,
-                          o.start, o.end, {**o.why, "trigger": o.why.get("cue"), "declared": True}))
+        out.append(replace(o, type="threat", modality="occurred", change=None,
+                           why={**o.why, "trigger": o.why.get("cue"), "declared": True}))
     return out
 
 
@@ -465,8 +465,7 @@ def _claimed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules) -
         for s in list(found):
             if s.agent in (None, "unknown") and s.modality == "occurred" and s.type in VIOLENT \
                     and not any(o.type == s.type and o.agent == who for o in found):
-                found.append(Signal(s.type, s.modality, s.change, who, s.target if s.target != who else None,
-                                    s.place, s.score, s.evidence, s.start, s.end, {**s.why, "accused": who}))
+                found.append(_with_agent(s, who, {**s.why, "accused": who}))
 
 
 def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source") -> list[Signal]:
@@ -490,9 +489,7 @@ def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source")
         for sig in found:
             if sig.modality == "occurred" and sig.agent in speakers and sig.end <= src.span(c.start, c.end)[1] \
                     and sig.start >= _previous_sentence_start(src, s0):
-                out.append(Signal(sig.type, "denied", sig.change, sig.agent, sig.target, sig.place,
-                                  sig.score, sig.evidence, sig.start, sig.end,
-                                  {**sig.why, "cue": src.word_range(*denials[0])}))
+                out.append(_denied(sig, src.word_range(*denials[0])))
     return out
 
 
@@ -504,24 +501,31 @@ def _continued_as_normal(hits, found, words: Words, rules: Rules, src: "_Source"
     if not said:
         return []
     nouns = [h for h in hits if h.payload[0] == "trigger" and h.payload[1].type in CHANGE_TYPES]
-    sentences = sorted({c.sentence for c in src.clauses})
+    starts = sorted({c.sentence[0] for c in src.clauses})
     out = []
     for sig in found:
         if sig.type not in CHANGE_TYPES or sig.modality != "occurred" or sig.change != "down":
             continue
         at = sig.why.get("at", -1)
-        mine = next((k for k, (a, b) in enumerate(sentences) if a <= at < b), None)
         for i, j in said:
             pos = words.starts[i]
-            k = next((k for k, (a, b) in enumerate(sentences) if a <= pos < b), None)
-            if mine is None or k is None or pos <= at or k - mine > 1:
-                continue
+            if pos <= at or bisect_right(starts, pos) - bisect_right(starts, at) > 1:
+                continue    # before the halt, or past the sentence after it
             # "الدوريات مستمرة", "patrols are continuing": the noun stands right before it
             if any(n.payload[1].type == sig.type and n.start > at and 0 <= i - words.last(n) <= 3 for n in nouns):
-                out.append(Signal(sig.type, "denied", sig.change, sig.agent, sig.target, sig.place, sig.score,
-                                  sig.evidence, sig.start, sig.end, {**sig.why, "cue": src.word_range(i, j)}))
+                out.append(_denied(sig, src.word_range(i, j)))
                 break
     return out
+
+
+def _denied(sig: Signal, cue: str) -> Signal:
+    """The same event, denied, with the words that deny it."""
+    return replace(sig, modality="denied", why={**sig.why, "cue": cue})
+
+
+def _with_agent(sig: Signal, agent: str, why: dict) -> Signal:
+    """The same event, done by another party (who is then not its own target)."""
+    return replace(sig, agent=agent, target=sig.target if sig.target != agent else None, why=why)
 
 
 def _previous_sentence_start(src: "_Source", start: int) -> int:
@@ -620,8 +624,7 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
             for o in causes:
                 if o.why["at"] == cause.why["at"] and o.agent != c.agent and \
                         not any(x.type == c.type and x.modality == c.modality and x.agent == o.agent for x in found):
-                    found.append(Signal(c.type, c.modality, c.change, o.agent, c.target if c.target != o.agent else None,
-                                        c.place, c.score, c.evidence, c.start, c.end, dict(c.why)))
+                    found.append(_with_agent(c, o.agent, dict(c.why)))
 
 
 def _same_event(unnamed: Signal, named: Signal) -> bool:
