@@ -146,6 +146,9 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+LOCK_TIMEOUT = 30.0     # seconds a writer waits for another (the connection's busy timeout too)
+
+
 def open_db(path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database at `path`."""
     path = Path(path)
@@ -167,9 +170,6 @@ def open_db(path) -> sqlite_utils.Database:
         raise UserError(f"cannot use the database {path}: {exc}",
                         hint="check the file is a monitor database and not locked by another program") from None
     return db
-
-
-LOCK_TIMEOUT = 30.0     # seconds a writer waits for another (the connection's busy timeout too)
 
 
 def _begin_immediate(db) -> None:
@@ -499,8 +499,7 @@ def failure_streak(db, source: str, before: int | None = None) -> tuple[int, int
 
 
 def last_run(db, source: str) -> dict | None:
-    return next(_iter(db, "select * from runs where source = ? and status not in ('running', 'stopped') "
-                          "order by id desc limit 1", [source]), None)
+    return next(iter(recent_runs(db, source, limit=1)), None)
 
 
 def insert_alert_once(db, row: dict) -> bool:

@@ -123,8 +123,3 @@ def sentences(text: str) -> list[tuple[int, int]]:
         if e > s:
             out.append((s, e))
     return out
-
-
-def word_starts(text: str, start: int = 0, end: int | None = None) -> list[int]:
-    """Start offsets of the words in text[start:end], for counting word distances."""
-    return [m.start() for m in WORD.finditer(text, start, len(text) if end is None else end)]
