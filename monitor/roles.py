@@ -240,13 +240,18 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
                    ttype == "clashes" and _mutual(first, words, markers), tuple(m.hit.start for m in agents))
 
 
+def _markers(clause: Clause, words: Words, markers: PhraseSet, kind: str) -> list[tuple[int, int]]:
+    """(first, last) word of each role marker of one kind in the clause, looked up once per clause."""
+    key = ("markers", kind)
+    if key not in clause.cache:
+        clause.cache[key] = [(i, j) for i, j, p in words.inside(markers, clause.first, clause.last) if p == kind]
+    return clause.cache[key]
+
+
 def _in_cause_phrase(m: Mention, anchors, clause: Clause, words: Words, markers: PhraseSet) -> bool:
     """A party named in "after the Turkish strikes" / "بعد الضربات التركية" is the party of
     that other event, the cause of a change in patrols or cooperation, not its agent."""
-    if "sequence_ends" not in clause.cache:
-        clause.cache["sequence_ends"] = [j for _, j, p in words.inside(markers, clause.first, clause.last)
-                                         if p == "sequence"]
-    for j in clause.cache["sequence_ends"]:
+    for _, j in _markers(clause, words, markers, "sequence"):
         for t in clause.of("trigger"):
             if t.payload[1].type not in _VIOLENT or any(_overlap(t, a) for a in anchors):
                 continue
@@ -293,17 +298,16 @@ def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: PhraseSe
     """"قالت وزارة الدفاع التركية إن طائراتها قصفت …", "The SDF said its fighters killed …":
     the speaker's own forces next to the event make the speaker its agent. Only when no
     party is marked as the agent, and no other party stands between them."""
-    if "own" not in clause.cache:
-        clause.cache["own"] = [(i, j) for i, j, p in words.inside(markers, clause.first, clause.last) if p == "own"]
+    own = _markers(clause, words, markers, "own")
     first = min(anchors, key=lambda a: a.start)
     a_first = words.first(first)
-    if not clause.cache["own"] and not any(w in _SELF for w in words.tokens.words[max(clause.first, a_first - 3):a_first]):
+    if not own and not any(w in _SELF for w in words.tokens.words[max(clause.first, a_first - 3):a_first]):
         return None     # the common case: no word of the speaker's own forces in the clause
     if any(m.role == "agent" for m in ms):
         return None
     a_last = max(words.last(a) for a in anchors)
     # "3 من عناصرها", "عناصرها بهجوم …": its own men as the dead, not as the actors
-    own = [(i, j) for i, j in clause.cache["own"]
+    own = [(i, j) for i, j in own
            if (0 <= a_first - j - 1 <= 3 or 0 <= i - a_last - 1 <= 1)
            and not (i > 0 and words.tokens.words[i - 1] in ("من", "of"))
            and not (j < a_first and "ب" in first.left)]
@@ -373,10 +377,7 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
             known[id(m)] = min(words.between(m.hit, a) for a in anchors)
         return known[id(m)]
     candidates = [m for m in ms if m.actor != "civilians"]
-    if "subjected" not in clause.cache:
-        clause.cache["subjected"] = [j for _, j, p in words.inside(markers, clause.first, clause.last)
-                                     if p == "subjected"]
-    subjected = [j for j in clause.cache["subjected"] if j < words.first(first)]
+    subjected = [j for _, j in _markers(clause, words, markers, "subjected") if j < words.first(first)]
     if subjected:
         # "تعرض رتل للقوات التركية لهجوم": the party between "subjected to" and the event is hit
         candidates = [m for m in candidates if not max(subjected) < words.first(m.hit) < words.first(first)]
