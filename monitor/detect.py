@@ -129,13 +129,18 @@ def _covers(outer: Hit, inner: Hit) -> bool:
     return outer.start <= inner.start and inner.end <= outer.end
 
 
+def _misser(misses: list, ttype: str, h: Hit, src: _Source):
+    """miss(reason): record a near miss on the words of `h` and give no signal."""
+    def miss(reason):
+        misses.append(NearMiss(ttype, src.words(h), reason, *src.span(h.wstart, h.wend)))
+        return []
+    return miss
+
+
 def _signals(trig: Hit, clause: Clause, words: Words, rules: Rules, src: _Source, misses) -> list[Signal]:
     t = trig.payload[1]
     ttype = t.type
-
-    def miss(reason):
-        misses.append(NearMiss(ttype, src.words(trig), reason, *src.span(trig.wstart, trig.wend)))
-        return []
+    miss = _misser(misses, ttype, trig, src)
 
     for ex in clause.of("exclusion"):
         if ex.start < trig.end and trig.start < ex.end and (not ex.payload[3] or ttype in ex.payload[3]):
@@ -194,9 +199,8 @@ def _pronoun_changes(clause: Clause, clauses: list, words: Words, rules: Rules, 
     # with no party in its own clause, the noun's party in the clause before
     party = next((f.agent for f in found if f.why.get("at") == trig.start and f.agent), None)
     for change in own[:1]:
-        for sig in _signal(trig.payload[1].type, trig, change, clause, words, rules, src,
-                           lambda reason: misses.append(NearMiss(trig.payload[1].type, src.words(change), reason,
-                                                                 *src.span(change.wstart, change.wend))) or []):
+        ttype = trig.payload[1].type
+        for sig in _signal(ttype, trig, change, clause, words, rules, src, _misser(misses, ttype, change, src)):
             sig.agent = sig.agent or party
             out.append(sig)
     return out
