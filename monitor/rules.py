@@ -257,6 +257,19 @@ class _Compiler:
                     self.m.add(got[0], ("place", pid, needs_cue), bool(got[1].get("case")),
                                got[1].get("clitics", True))
 
+    def _clause_words(self, opts, option: str, text: str, path, line) -> list[str]:
+        """The `requires:` or `unless:` words of a trigger, as lookup keys (looked up in the
+        trigger's clause only when it fires)."""
+        keys = []
+        for r in self._list(opts.get(option), path, line, option):
+            if isinstance(r, str) and normalise_term(r):
+                key = normalise_term(r).lower()
+                keys.append(key)
+                self.rules.required.add(key, r)
+            else:
+                self.err(f"empty or invalid `{option}` term for '{text}'", path, line)
+        return keys
+
     def _triggers(self, path, section):
         if section is None:
             return
@@ -273,22 +286,8 @@ class _Compiler:
                 if not got:
                     continue
                 text, opts = got
-                requires = []
-                for r in self._list(opts.get("requires"), path, iline, "requires"):
-                    if isinstance(r, str) and normalise_term(r):
-                        key = normalise_term(r).lower()
-                        requires.append(key)
-                        self.rules.required.add(key, r)
-                    else:
-                        self.err(f"empty or invalid `requires` term for '{text}'", path, iline)
-                unless = []
-                for r in self._list(opts.get("unless"), path, iline, "unless"):
-                    if isinstance(r, str) and normalise_term(r):
-                        key = normalise_term(r).lower()
-                        unless.append(key)
-                        self.rules.required.add(key, r)
-                    else:
-                        self.err(f"empty or invalid `unless` term for '{text}'", path, iline)
+                requires = self._clause_words(opts, "requires", text, path, iline)
+                unless = self._clause_words(opts, "unless", text, path, iline)
                 agents = self._list(opts.get("agents"), path, iline, "agents")
                 for a in agents:
                     if a not in self.rules.actors:
