@@ -1,9 +1,11 @@
 """Feeds, sitemaps and robots.txt → links with their dates (pure functions).
 
-Feeds go through feedparser, which reads RSS 0.9x/1.0/2.0 and Atom, dozens of date
-formats and declared encodings, and salvages entries from a malformed feed (its "bozo"
-flag says what was wrong). Sitemaps are read with lxml in recovery mode, news sitemaps
-included (<news:publication_date>, <news:title>).
+A well-formed feed goes through fastfeedparser (lxml-based: RSS 0.9x/1.0/2.0, Atom, RDF;
+~25x faster than feedparser, which cost 0.7 ms per item, a fifth of a crawl's CPU on a
+full WordPress feed: bench/pipeline.py). Anything else goes through feedparser, which reads
+dozens of date formats and declared encodings and salvages entries from a malformed feed
+(its "bozo" flag says what was wrong, and the user is told). Sitemaps are read with lxml
+in recovery mode, news sitemaps included (<news:publication_date>, <news:title>).
 """
 import calendar
 import gzip
@@ -12,8 +14,15 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from urllib.parse import urljoin
+
+import fastfeedparser
 import feedparser
 from lxml import etree
+
+# Well-formedness only: no entities, no network, no recovery (a feed it refuses goes to
+# feedparser, which says what is wrong with it).
+_STRICT = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,40 @@ class Feed:
 
 
 def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Feed:
+    return _well_formed_feed(body, url) or _any_feed(body, url, content_type)
+
+
+def _well_formed_feed(body: bytes, url: str) -> Feed | None:
+    """The fast path, for a well-formed RSS, Atom or RDF feed (None: anything else)."""
+    try:
+        etree.fromstring(body, _STRICT)
+        # bytes, never str: given a str that starts with http, fastfeedparser fetches it
+        d = fastfeedparser.parse(bytes(body), include_content=False, include_tags=False,
+                                 include_media=False, include_enclosures=False)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    links = []
+    for e in d.entries:
+        link = (e.get("link") or "").strip()
+        if not link and str(e.get("id", "")).startswith("http"):
+            link = e["id"].strip()
+        if link:
+            links.append(Link(urljoin(url, link), (e.get("title") or "").strip(),
+                              _utc(e.get("published") or e.get("updated"))))
+    next_url = next((lk.get("href") for lk in d.feed.get("links") or [] if lk.get("rel") == "next"), None)
+    return Feed(links, None, True, urljoin(url, next_url) if next_url else None)
+
+
+def _utc(value: str | None) -> str | None:
+    try:
+        dt = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    dt = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _any_feed(body: bytes, url: str, content_type: str | None) -> Feed:
     headers = {"content-location": url, **({"content-type": content_type} if content_type else {})}
     d = feedparser.parse(body, response_headers=headers, sanitize_html=False)
     links = []
