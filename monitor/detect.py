@@ -225,13 +225,9 @@ def _warned_off(trig: Hit, clause: Clause, words: Words, rules: Rules) -> bool:
 
 
 def _has_required(keys, clause: Clause, rules: Rules, n) -> bool:
-    found = clause.cache.setdefault("required", {})
-    for key in keys:
-        if key not in found:
-            found[key] = rules.required.present(key, n, clause.start, clause.end)
-        if found[key]:
-            return True
-    return False
+    if "required" not in clause.cache:
+        clause.cache["required"] = rules.required.keys_in(n, clause.start, clause.end)
+    return not clause.cache["required"].isdisjoint(keys)
 
 
 def _signal(ttype, trig, change_hit, clause, words, rules, src, miss) -> list[Signal]:
