@@ -18,22 +18,31 @@ import sys
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlsplit
 
-import apprise
-from apprise.decorators import notify
-
 from . import db as store, render, schedule
 
 MAX_ATTEMPTS = 20          # back-off 1, 2, 4 … minutes, capped at 6 h: about three days in all
 _BACKOFF_CAP = 6 * 3600
-_FORMATS = {"text": apprise.NotifyFormat.TEXT, "html": apprise.NotifyFormat.HTML,
+_FORMATS = {"text": "TEXT", "html": "HTML",
             "telegram": None}   # None: apprise passes our Telegram HTML through untouched
 
 # apprise logs unparseable URLs in full (secrets included); with no handler anywhere,
 # Python's last-resort handler would print them on stderr. We report errors ourselves.
 logging.getLogger("apprise").addHandler(logging.NullHandler())
+_loaded = None
 
 
-@notify(on="console")
+def _apprise():
+    """apprise, loaded on first use: importing it and registering console:// loads every
+    plugin, ~0.5 s of CPU that a run with nothing to send (most cron runs) need not pay."""
+    global _loaded
+    if _loaded is None:
+        import apprise
+        from apprise.decorators import notify
+        notify(on="console")(_console)
+        _loaded = apprise
+    return _loaded
+
+
 def _console(body, title, notify_type, *args, **kwargs):
     """console:// prints alerts: for the demo, and for cron, which mails what it prints."""
     print(f"\n=== ALERT: {title}\n{body}", file=sys.stdout, flush=True)
@@ -50,7 +59,7 @@ def mask(text: str, secrets=()) -> str:
 def redact(url: str, secrets=()) -> str:
     """The channel URL as apprise shows it with secrets masked, without the defaults apprise
     adds to its query string."""
-    ap = apprise.Apprise()
+    ap = _apprise().Apprise()
     if not ap.add(url):
         return urlsplit(url).scheme + "://…"
     shown = urlsplit(ap[0].url(privacy=True))
@@ -61,19 +70,21 @@ def redact(url: str, secrets=()) -> str:
 
 def check(channel) -> str | None:
     """A problem with a channel's URL, in words free of secrets; None if apprise accepts it."""
-    if apprise.Apprise().add(channel.url):
+    if _apprise().Apprise().add(channel.url):
         return None
     return f"channel '{channel.name}': apprise cannot use the URL {redact(channel.url, channel.secrets)}"
 
 
 def send(channel, title: str, body: str, fmt: str = "text") -> str | None:
     """Send one message; None on success, else an error free of secrets."""
+    apprise = _apprise()
     ap = apprise.Apprise()
     if not ap.add(channel.url):
         return f"invalid channel URL {redact(channel.url, channel.secrets)}: check its scheme and fields"
+    body_format = _FORMATS[fmt] and getattr(apprise.NotifyFormat, _FORMATS[fmt])
     with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:
         try:
-            ok = ap.notify(body=body, title=title, body_format=_FORMATS[fmt])
+            ok = ap.notify(body=body, title=title, body_format=body_format)
         except Exception as exc:          # a plugin bug must not stop the other deliveries
             ok, detail = False, f"{type(exc).__name__}: {exc}"
         else:
