@@ -75,9 +75,9 @@ class Mirror:
         handler = type("Handler", (_Handler,), {"mirror": self, "host": host})
         port = self._ports.get(host, 0)
         try:
-            return ThreadingHTTPServer(("127.0.0.1", port), handler)
+            return _Server(("127.0.0.1", port), handler)
         except OSError:
-            return ThreadingHTTPServer(("127.0.0.1", 0), handler)   # the old port is taken
+            return _Server(("127.0.0.1", 0), handler)   # the old port is taken
 
     def port(self, host: str) -> int:
         return self._servers[host].server_address[1]
@@ -140,6 +140,13 @@ def load_rules(path: Path) -> dict:
 
 
 _FILLER = (b"<p>" + "حشو لا معنى له لصفحة عملاقة. ".encode() * 40 + b"</p>\n") * 16
+
+
+class _Server(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: a crawl opening 16 connections at once had
+    # the rest of its SYNs dropped, and the kernel retries them only after a second (every
+    # crawl of the mirror stalled 1 s at its start). Real sites accept them at once.
+    request_queue_size = 128
 
 
 class _Handler(BaseHTTPRequestHandler):
