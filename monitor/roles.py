@@ -30,7 +30,7 @@ _BOTH_SIDES = {"الطرفين", "الطرفان", "الجانبين", "الجا
 class Mention:
     hit: Hit
     actor: str
-    role: str        # agent | target | neutral | first (of a pair) | partner | support
+    role: str        # agent | target | neutral | first (of a pair) | partner | support | accuser
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,9 @@ def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]
             # Right after a trigger an actor is its possessor or nisba ("الغارة الإسرائيلية"),
             # whatever marker stands before the trigger ("بالرد على الغارة الإسرائيلية").
             kinds -= {"target"}
+        accusation = _accusation(h, words, markers, clause)
+        if accusation == "accused":
+            kinds = kinds | {"agent"}
         # "from areas held by X" holds "areas held by X": the origin marker wins.
         role = "agent" if kinds & {"agent", "origin"} else "first" if "between" in kinds \
             else "target" if "target" in kinds else "neutral"
@@ -73,14 +76,34 @@ def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]
             role = "partner"      # "… مع التحالف", "… with the coalition"
         if role == "neutral" and "support" in kinds:
             role = "support"      # "بدعم من الطيران الروسي": takes part in the act
-        if "owner" in kinds:
+        if "owner" in kinds and accusation != "accused":
             role = _owned_role(h, role, clause, words, markers)
             if role is None:
                 continue      # only the patron of a party named before it
         if h.payload[1] == "civilians":
             role = "target"
+        elif accusation == "accused":
+            role = "agent"        # "فصائل تابعة لوزارة الدفاع السورية بافتعال …": whoever owns them
+        elif accusation == "accuser":
+            role = "accuser"      # "اتهمت قسد …": who accuses is no party to the charge
         out.append(Mention(h, h.payload[1], role))
     return _drop_nested(out)
+
+
+def _accusation(h: Hit, words: Words, markers: PhraseSet, clause: Clause) -> str | None:
+    """"اتهمت قسد فصائل الجيش الوطني بقتل …", "اتهمت واشنطن ميليشيات موالية لإيران بالوقوف
+    خلفه": the party right after an accusation verb accuses; the one it names (within five
+    words), right before the ب-phrase of the charge, is accused: the charge's agent (rule 7)."""
+    verbs = [b for _, b in _markers(clause, words, markers, "accusation")]
+    if not verbs:
+        return None
+    i, j = words.first(h), words.last(h)
+    if j + 1 < len(words.tokens) and words.tokens.words[j + 1].startswith("ب") \
+            and any(b < i and i - b <= 5 for b in verbs):
+        return "accused"
+    if any(i == b + 1 for b in verbs):
+        return "accuser"
+    return None
 
 
 _HEAD_ROLES = {"agent": "agent", "origin": "agent", "target": "target", "target_after": "target", "between": "first"}
@@ -442,8 +465,11 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
     if arabic and "ب" in first.left and ttype in TARGETED and first.payload[0] == "trigger":
         # "مقتل قيادي في قسد باستهداف مسيّرة تركية": before "by (means of) a strike" stand
         # those it hit.
+        # ("قامت القوات التركية بقصف …" keeps its subject; "عنصران من قسد بقصف …", "some
+        # of" a party, names its dead)
         close = [m for m in close if m.hit.start > first.start]
-        neutral = [m for m in neutral if m.hit.start > first.start] or neutral
+        neutral = [m for m in neutral if m.hit.start > first.start] or \
+            [m for m in neutral if words.tokens.words[words.first(m.hit) - 1] != "من"]
     if not arabic:
         # "Two SDF fighters were killed in a drone strike": a passive subject is no agent.
         neutral = [m for m in neutral if m.hit.start > first.start or not _passive(words.text[m.hit.end:first.start])]
