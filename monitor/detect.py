@@ -251,7 +251,7 @@ def _signal(ttype, trig, change_hit, clause, words, rules, src, miss) -> list[Si
     score = _score(parties, place, clause, words, rules)
     why = {"trigger": src.words(trig), "at": trig.start, "change": src.words(change_hit) if change_hit else None,
            "cue": cue_words, "actors": [src.words(h) for h in parties.words], "mutual": parties.mutual,
-           "agent_at": dict(zip(parties.agents, parties.agent_at)),
+           "agent_at": dict(zip(parties.agents, parties.agent_at)), "own": parties.own,
            "speaker": speaker([trig], clause, words, rules.roles) if modality == "threatened" else None}
     change = change_hit.payload[1] if change_hit else None
     agents = parties.agents or (None,)
@@ -575,6 +575,8 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
     for c in list(found):
         if c.type != "casualties" or c.modality not in ("occurred", "denied") or c.agent == "unknown":
             continue
+        if c.why.get("own"):
+            continue    # "… repelled an ISIS attack and their fighters killed three": the speaker's own killing
         # "… bombarded the villages. The bombardment caused material damage only": an unnamed
         # "the bombardment" / "الاستهداف" names the event of the sentence before again.
         same = [s for s in found if s.type in VIOLENT and s.start == c.start and s.modality == "occurred"
