@@ -152,7 +152,8 @@ def _signals(trig: Hit, clause: Clause, words: Words, rules: Rules, src: _Source
         return miss(f"excluded by «{src.words(ex)}» in the same {where}: {ex.payload[1]}")
     if t.generic and _refers_back(trig, clause, src.n):
         return miss("a definite 'the attack' after another event of its sentence names that event again")
-    if t.requires and not _has_required(t.requires, clause, rules, src.n):
+    if t.requires and not _has_required(t.requires, clause, rules, src.n) \
+            and not (ttype == "threat" and _threatens_reply(clause, src.n)):
         return miss(f"needs one of {', '.join(sorted(t.requires))} in the same clause")
     if t.unless and _has_required(t.unless, clause, rules, src.n):
         return miss(f"another sense: one of {', '.join(sorted(t.unless))} is in the same clause")
@@ -222,6 +223,14 @@ def _warned_off(trig: Hit, clause: Clause, words: Words, rules: Rules) -> bool:
         if "dissuade" in words.after(rules.roles, h, clause.last):
             return True
     return False
+
+
+def _threatens_reply(clause: Clause, n) -> bool:
+    """"هددت أنقرة بالرد على …", "threatened to respond to …": the clause is cut where the
+    answered event starts ("الرد على", "respond to" are terminators), but "by replying",
+    "to respond" is the threatened force itself (CODEBOOK rule 4)."""
+    after = n.lower[clause.end:clause.end + 8]
+    return after.startswith("بالرد") or (after.startswith("respond") and n.lower[clause.end - 3:clause.end] == "to ")
 
 
 def _has_required(keys, clause: Clause, rules: Rules, n) -> bool:
