@@ -152,7 +152,8 @@ def _signals(trig: Hit, clause: Clause, words: Words, rules: Rules, src: _Source
         return miss(f"excluded by «{src.words(ex)}» in the same {where}: {ex.payload[1]}")
     if t.generic and _refers_back(trig, clause, src.n):
         return miss("a definite 'the attack' after another event of its sentence names that event again")
-    if t.requires and not _has_required(t.requires, clause, rules, src.n):
+    if t.requires and not _has_required(t.requires, clause, rules, src.n) \
+            and not (ttype == "threat" and _threatens_reply(clause, src.n)):
         return miss(f"needs one of {', '.join(sorted(t.requires))} in the same clause")
     if t.unless and _has_required(t.unless, clause, rules, src.n):
         return miss(f"another sense: one of {', '.join(sorted(t.unless))} is in the same clause")
@@ -224,6 +225,14 @@ def _warned_off(trig: Hit, clause: Clause, words: Words, rules: Rules) -> bool:
     return False
 
 
+def _threatens_reply(clause: Clause, n) -> bool:
+    """"هددت أنقرة بالرد على …", "threatened to respond to …": the clause is cut where the
+    answered event starts ("الرد على", "respond to" are terminators), but "by replying",
+    "to respond" is the threatened force itself (CODEBOOK rule 4)."""
+    after = n.lower[clause.end:clause.end + 8]
+    return after.startswith("بالرد") or (after.startswith("respond") and n.lower[clause.end - 3:clause.end] == "to ")
+
+
 def _has_required(keys, clause: Clause, rules: Rules, n) -> bool:
     if "required" not in clause.cache:
         clause.cache["required"] = rules.required.keys_in(n, clause.start, clause.end)
@@ -247,7 +256,7 @@ def _signal(ttype, trig, change_hit, clause, words, rules, src, miss) -> list[Si
     score = _score(parties, place, clause, words, rules)
     why = {"trigger": src.words(trig), "at": trig.start, "change": src.words(change_hit) if change_hit else None,
            "cue": cue_words, "actors": [src.words(h) for h in parties.words], "mutual": parties.mutual,
-           "agent_at": dict(zip(parties.agents, parties.agent_at)),
+           "agent_at": dict(zip(parties.agents, parties.agent_at)), "own": parties.own,
            "speaker": speaker([trig], clause, words, rules.roles) if modality == "threatened" else None}
     change = change_hit.payload[1] if change_hit else None
     agents = parties.agents or (None,)
@@ -571,6 +580,8 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
     for c in list(found):
         if c.type != "casualties" or c.modality not in ("occurred", "denied") or c.agent == "unknown":
             continue
+        if c.why.get("own"):
+            continue    # "… repelled an ISIS attack and their fighters killed three": the speaker's own killing
         # "… bombarded the villages. The bombardment caused material damage only": an unnamed
         # "the bombardment" / "الاستهداف" names the event of the sentence before again.
         same = [s for s in found if s.type in VIOLENT and s.start == c.start and s.modality == "occurred"

@@ -30,7 +30,7 @@ _BOTH_SIDES = {"الطرفين", "الطرفان", "الجانبين", "الجا
 class Mention:
     hit: Hit
     actor: str
-    role: str        # agent | target | neutral | first (of a pair) | partner | support
+    role: str        # agent | target | neutral | first (of a pair) | partner | support | accuser
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Parties:
     words: tuple     # the actor words used, for `explain`
     mutual: bool = False   # a two-sided fight ("clashes"): its dead have no killer (rule 13)
     agent_at: tuple = ()   # where each agent is named (normalised offsets)
+    own: bool = False      # the agent is a speaker acting through its own forces ("their fighters killed")
 
 
 def mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
@@ -62,6 +63,9 @@ def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]
             # Right after a trigger an actor is its possessor or nisba ("الغارة الإسرائيلية"),
             # whatever marker stands before the trigger ("بالرد على الغارة الإسرائيلية").
             kinds -= {"target"}
+        accusation = _accusation(h, words, markers, clause)
+        if accusation == "accused":
+            kinds = kinds | {"agent"}
         # "from areas held by X" holds "areas held by X": the origin marker wins.
         role = "agent" if kinds & {"agent", "origin"} else "first" if "between" in kinds \
             else "target" if "target" in kinds else "neutral"
@@ -73,14 +77,34 @@ def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]
             role = "partner"      # "… مع التحالف", "… with the coalition"
         if role == "neutral" and "support" in kinds:
             role = "support"      # "بدعم من الطيران الروسي": takes part in the act
-        if "owner" in kinds:
+        if "owner" in kinds and accusation != "accused":
             role = _owned_role(h, role, clause, words, markers)
             if role is None:
                 continue      # only the patron of a party named before it
         if h.payload[1] == "civilians":
             role = "target"
+        elif accusation == "accused":
+            role = "agent"        # "فصائل تابعة لوزارة الدفاع السورية بافتعال …": whoever owns them
+        elif accusation == "accuser":
+            role = "accuser"      # "اتهمت قسد …": who accuses is no party to the charge
         out.append(Mention(h, h.payload[1], role))
     return _drop_nested(out)
+
+
+def _accusation(h: Hit, words: Words, markers: PhraseSet, clause: Clause) -> str | None:
+    """"اتهمت قسد فصائل الجيش الوطني بقتل …", "اتهمت واشنطن ميليشيات موالية لإيران بالوقوف
+    خلفه": the party right after an accusation verb accuses; the one it names (within five
+    words), right before the ب-phrase of the charge, is accused: the charge's agent (rule 7)."""
+    verbs = [b for _, b in _markers(clause, words, markers, "accusation")]
+    if not verbs:
+        return None
+    i, j = words.first(h), words.last(h)
+    if j + 1 < len(words.tokens) and words.tokens.words[j + 1].startswith("ب") \
+            and any(b < i and i - b <= 5 for b in verbs):
+        return "accused"
+    if any(i == b + 1 for b in verbs):
+        return "accuser"
+    return None
 
 
 _HEAD_ROLES = {"agent": "agent", "origin": "agent", "target": "target", "target_after": "target", "between": "first"}
@@ -212,8 +236,8 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         # "توجيه أي تهديد لقوات سوريا الديمقراطية": the party threatened, not the threatener.
         ms = [Mention(m.hit, m.actor, "target") if m.hit.start > first.start and m.hit.left.endswith("ل")
               and words.between(first, m.hit) == 0 else m for m in ms]
-    agent = _speaker_of_own(ms, anchors, clause, words, markers) or \
-        _pick_agent(ttype, ms, anchors, first, words, arabic, markers, clause)
+    own = _speaker_of_own(ms, anchors, clause, words, markers)
+    agent = own or _pick_agent(ttype, ms, anchors, first, words, arabic, markers, clause)
     if agent and ttype in RECIPROCAL:
         # "استأنفت قسد ووزارة الدفاع التنسيق": a reciprocal relation goes to the first-named.
         earlier = [m for m in ms if m.hit.start < agent.hit.start and m.actor not in ("civilians", "unknown")
@@ -237,7 +261,8 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
     target = _pick_target(ttype, ms, agents, first, words)
     used = tuple(m.hit for m in agents + ([target] if target else []))
     return Parties(tuple(m.actor for m in agents), target.actor if target else None, used,
-                   ttype == "clashes" and _mutual(first, words, markers), tuple(m.hit.start for m in agents))
+                   ttype == "clashes" and _mutual(first, words, markers), tuple(m.hit.start for m in agents),
+                   own is not None and agent is own)
 
 
 def _markers(clause: Clause, words: Words, markers: PhraseSet, kind: str) -> list[tuple[int, int]]:
@@ -313,13 +338,21 @@ def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: PhraseSe
            and not (j < a_first and "ب" in first.left)]
     # "قالت تركيا إنها قصفت …", "The SDF said it had shelled …": the speaker as subject
     own += [(k, k) for k in range(max(clause.first, a_first - 3), a_first) if words.tokens.words[k] in _SELF]
+    arabic = is_arabic(words.tokens.words[a_first])
+    if not arabic:
+        # "struck its fighters" is the object; "its fighters were wounded" are the dead
+        own = [(i, j) for i, j in own if j < a_first and _subject_gap(words.tokens.words[j + 1:a_first])]
+    elif getattr(first.payload[1], "type", None) == "casualties":
+        # "وإن مقاتليها قتلوا اثنين" kills; "مقاتليها أصيبوا بجروح" / "قُتلوا في الهجوم" die
+        nxt = words.tokens.words[a_last + 1] if a_last + 1 < len(words.tokens) else ""
+        kill = any(p == "kill_verb" and a == a_first for a, _, p in words.inside(markers, a_first, a_last))
+        own = [(i, j) for i, j in own if kill and j < a_first and not nxt.startswith(("ب", "في", "جراء", "خلال"))]
     if not own:
         return None
     i, j = min(own, key=lambda o: abs(o[0] - a_first))
     lo = min(i, a_first)
     if any(lo <= words.first(m.hit) <= max(j, a_last) for m in ms):
         return None
-    arabic = is_arabic(words.tokens.words[a_first])
     speakers = [m for m in ms if words.last(m.hit) < lo and m.actor not in ("civilians", "unknown")
                 and _speaks(m, clause, words, markers, arabic)]
     return max(speakers, key=lambda m: m.hit.start) if speakers else None
@@ -340,6 +373,12 @@ def _speaks(m: Mention, clause: Clause, words: Words, markers: PhraseSet, arabic
         return False
     return words.tokens.words[max(0, i - 3):i][-2:] == ["according", "to"] \
         or words.tokens.words[max(0, i - 3):i][-3:-1] == ["according", "to"]
+
+
+def _subject_gap(between: list) -> bool:
+    """Do only auxiliaries stand between an English subject and its verb ("their fighters
+    had killed", not "struck its fighters near X, killing" or "its fighters were wounded")?"""
+    return all(w in ("had", "have", "has", "also", "then", "reportedly", "later") for w in between)
 
 
 _SELF = {"it", "they", "its", "their", "انها", "انه", "انهم", "بانها", "بانه", "بانهم", "لانها", "لانه"}
@@ -442,8 +481,11 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
     if arabic and "ب" in first.left and ttype in TARGETED and first.payload[0] == "trigger":
         # "مقتل قيادي في قسد باستهداف مسيّرة تركية": before "by (means of) a strike" stand
         # those it hit.
+        # ("قامت القوات التركية بقصف …" keeps its subject; "عنصران من قسد بقصف …", "some
+        # of" a party, names its dead)
         close = [m for m in close if m.hit.start > first.start]
-        neutral = [m for m in neutral if m.hit.start > first.start] or neutral
+        neutral = [m for m in neutral if m.hit.start > first.start] or \
+            [m for m in neutral if words.tokens.words[words.first(m.hit) - 1] != "من"]
     if not arabic:
         # "Two SDF fighters were killed in a drone strike": a passive subject is no agent.
         neutral = [m for m in neutral if m.hit.start > first.start or not _passive(words.text[m.hit.end:first.start])]
