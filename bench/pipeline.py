@@ -188,6 +188,11 @@ def main():
         meta_s = extraction_alone(tmp / "mirror", manifest, **{**OPTIONS, "with_metadata": True})
         bases, runs = [], []
         with Mirror(tmp / "mirror") as mirror:
+            # The sites' work, not ours: each page read, its links rewritten and gzipped once
+            # before the first run rather than during it (~0.5 ms of this process's CPU a page).
+            for page in manifest:
+                file = tmp / "mirror" / page["file"]
+                mirror.gzipped(mirror.body(file))
             for i in range(args.repeat):
                 bases.append(extraction_alone(tmp / "mirror", manifest, **OPTIONS))
                 runs.append(pipeline_run(tmp, mirror, i))
