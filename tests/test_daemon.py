@@ -21,6 +21,8 @@ def test_new_article_alerts_within_one_interval_and_sigterm_stops_cleanly(tmp_pa
         d = DaemonProcess(cfg)
         try:
             d.wait(lambda: any(r["status"] == "ok" for r in d.runs()), "a first run")
+            # the run is logged before its alerts go out (apprise loads on the first send)
+            d.wait(lambda: _delivered(tmp_path / "monitor.db", d), "the first run's alerts delivered")
             first_alerts = len(d.alerts())
             mirror.add(NEW_STORY)
             published = len(d.runs())
@@ -41,6 +43,13 @@ def test_new_article_alerts_within_one_interval_and_sigterm_stops_cleanly(tmp_pa
     assert logs[0] == "start" and "stopping" in logs and logs[-1] == "stopped"
     # one JSON line per source per run, each saying what it fetched
     assert all({"source", "status", "pages", "new_articles", "seconds"} <= set(r) for r in d.runs())
+
+
+def _delivered(db: Path, d: DaemonProcess) -> bool:
+    """Every alert queued so far is sent and printed."""
+    (pending,), (sent,) = rows(db, "select count(*) from alerts where status != 'sent'")[0], \
+        rows(db, "select count(*) from alerts where status = 'sent'")[0]
+    return pending == 0 and len(d.alerts()) == sent
 
 
 def test_invalid_watchlist_edit_keeps_the_last_good_one_and_raises_one_ops_alert(tmp_path):
