@@ -19,10 +19,11 @@ _NAMED = ("DUPEFILTER_CLASS", "SCHEDULER", "SCHEDULER_PRIORITY_QUEUE", "SCHEDULE
 def _paths():
     # s3 and ftp handlers are loaded lazily, on a first s3:// or ftp:// URL: never here.
     yield from (p for scheme, p in default_settings.DOWNLOAD_HANDLERS_BASE.items() if scheme in ("http", "https"))
-    # Disabled components too: Scrapy imports every one it is told about, if only to
-    # normalise the setting's keys.
+    # Not those our settings turn off: Scrapy loads only the enabled ones.
+    off = {p for name in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS")
+           for p, order in getattr(settings, name, {}).items() if order is None}
     for name in _COMPONENTS:
-        yield from (getattr(default_settings, name, None) or {})
+        yield from (p for p in getattr(default_settings, name, None) or {} if p not in off)
     for name in ("DOWNLOADER_MIDDLEWARES", "ITEM_PIPELINES"):
         yield from (p for p, order in getattr(settings, name, {}).items() if order is not None)
     for name in _NAMED:

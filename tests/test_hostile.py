@@ -202,3 +202,26 @@ def test_a_stuck_crawl_is_killed_keeps_what_it_fetched_and_blocks_no_other(tmp_p
     assert st["stuck"]["status"] == "failing" and "crawl timed out after 3s" in st["stuck"]["last_error"]
     assert st["stuck"]["articles"] == 1          # the page fetched before the kill is stored
     assert st["fine"]["status"] == "ok" and st["fine"]["articles"] == 1, out
+
+
+def test_a_killed_crawl_leaves_no_file_and_no_server_behind(tmp_path, hostile):
+    # Scrapy 2.19 starts a "remote control" in every crawl: an HTTP server that runs the
+    # Python code sent to it, announced by a job file (port and token) that only a clean
+    # exit removes. Killed crawls (a timeout, a stopping daemon) left one for ever under
+    # ~/.local/state. The monitor turns it off.
+    import subprocess
+    import sys
+
+    from daemon_helpers import wait_for
+    hostile.rules["loop.test"]["/slow/feed/"] = {"delay": 10, "file": "feed/index.xml"}
+    jobs = tmp_path / "jobs"
+    config = sources_config(tmp_path, [feed("stuck", hostile, "loop.test", "/slow/feed/")],
+                            crawl={"REMOTE_CONTROL_JOBS_DIR": str(jobs)})
+    proc = subprocess.Popen([sys.executable, "-m", "monitor.crawl", str(config), "stuck"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: hits(hostile, "loop.test", "/slow/feed/"), "the crawl's request", 60, proc)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert not jobs.exists() or not any(jobs.iterdir()), list(jobs.iterdir())
