@@ -59,6 +59,8 @@ def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]
         floor = max([words.last(o) + 1 for o in actors + clause.of("place") if o.end <= h.start]
                     + [clause.first, _after_comma(words, clause, h)])
         kinds = words.before(markers, h, gap=2, floor=floor)
+        if _relative_subject(h, words, markers, floor):
+            kinds = kinds | {"agent"}     # "كمين نصبه مسلحون من خلايا داعش"
         if any(t.wend <= h.wstart and words.between(t, h) == 0 for t in triggers):
             # Right after a trigger an actor is its possessor or nisba ("الغارة الإسرائيلية"),
             # whatever marker stands before the trigger ("بالرد على الغارة الإسرائيلية").
@@ -89,6 +91,20 @@ def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]
             role = "accuser"      # "اتهمت قسد …": who accuses is no party to the charge
         out.append(Mention(h, h.payload[1], role))
     return _drop_nested(out)
+
+
+def _relative_subject(h: Hit, words: Words, markers: PhraseSet, floor: int) -> bool:
+    """"قصف صاروخي شنه تنظيم …", "كمين نصبه مسلحون يُعتقد أنهم من خلايا داعش": the party
+    within six words after a relative verb is its subject, unless a target or place word
+    stands between ("شنه مسلحون على قرى خاضعة لسيطرة قسد": قسد was hit)."""
+    w = words.first(h)
+    rel = [j for i, j, p in words.inside(markers, max(floor, w - 7), w - 1) if p == "relative"]
+    if not rel:
+        return False
+    j = max(rel)
+    return not any(p in ("target", "target_after", "locative", "subjected")
+                   for _, _, p in words.inside(markers, j + 1, w - 1)) \
+        and not any(wd in ("على", "ضد", "في", "on", "against", "in", "at") for wd in words.tokens.words[j + 1:w])
 
 
 def _accusation(h: Hit, words: Words, markers: PhraseSet, clause: Clause) -> str | None:
