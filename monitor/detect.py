@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from .clauses import Clause, Words, split_clauses
 from .matcher import Hit
-from .roles import assign, speaker
+from .roles import assign, latter, speaker
 from .rules import CHANGE_TYPES, Rules
 from .text import normalise
 
@@ -57,6 +57,7 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
     n = normalise(text)
     hits = _resolve(rules.matcher.find(n))
     words = Words(n.text, n.lower)
+    hits = sorted(hits + latter(hits, words), key=lambda h: (h.start, -h.end))
     misses: list[NearMiss] = []
     found: list[Signal] = []
     src = _Source(text, n, words)

@@ -198,6 +198,42 @@ def _drop_nested(ms: list[Mention]) -> list[Mention]:
     return out
 
 
+_LATTER = ("الاخيرة", "الاخير", "الاخيره")
+# words after which "الأخيرة" is a noun ("وقالت إن الأخيرة قصفت", "وكانت الأخيرة قد …"),
+# not an adjective of the noun before it ("الفترة الأخيرة", "التوتر الأخير", "تصريحاته الأخيرة")
+_LATTER_AFTER = {"ان", "بان", "وان", "لان", "لكن", "ولكن", "كانت", "وكانت", "كان", "وكان", "فيما",
+                 "بينما", "حيث", "قد", "وقد", "هذه", "وهذه", "هذا", "وهذا", "ثم", "كما", "الا", "اذ"}
+
+
+def latter(hits: list[Hit], words: Words) -> list[Hit]:
+    """"استقدمت الأخيرة تعزيزات", "the latter launched a campaign": the party named last
+    before "the latter" (الأخيرة / الأخير) is the one meant. One actor hit per anaphor,
+    carrying that party, so the clause's roles treat it as a name."""
+    actors = [h for h in hits if h.payload[0] == "actor" and h.payload[1] not in ("civilians", "unknown")]
+    if not actors:
+        return []
+    t = words.tokens
+    out = []
+    for k, w in enumerate(t.words):
+        left = w[0] if w[0] in "وف" and w[1:] in _LATTER else ""
+        if w[len(left):] in _LATTER:
+            prev = t.words[k - 1] if k else ""
+            gap = words.text[t.ends[k - 1]:t.starts[k]] if k else "."
+            # An adjective agrees in definiteness: after an indefinite word ("استقدمت الأخيرة",
+            # "استهداف الأخير نقاط الجيش", "اعتقال الأخيرة لشاب") it is a noun, the party.
+            definite = prev.startswith(("ال", "بال", "لل", "وال", "فال", "كال")) \
+                or prev.endswith(("ه", "ها", "هم", "هما", "نا")) or not is_arabic(prev)
+            if not (left and any(c in gap for c in ".،,؛:\n") or prev in _LATTER_AFTER or not definite):
+                continue
+        elif not (w == "latter" and k and t.words[k - 1] == "the"):
+            continue
+        before = [h for h in actors if h.end <= t.starts[k]]
+        if before:
+            ante = max(before, key=lambda h: h.end)
+            out.append(Hit(t.starts[k] + len(left), t.ends[k], t.starts[k], t.ends[k], left, ante.payload))
+    return out
+
+
 def joined(a: Mention, b: Mention, words: Words, markers: PhraseSet) -> bool:
     """b is a partner of a: "X و Y", "X and Y", "X برفقة Y", "X alongside Y"."""
     if b.hit.start < a.hit.end or b.role == "target":
