@@ -634,7 +634,9 @@ def _no_subject(trig: Hit, words: Words) -> bool:
         return True
     # "SDF forces killed two ISIS members in a raid": an event in a phrase after an active
     # verb is the subject's (not after "were killed in a drone strike").
-    lead = words.tokens.words[max(0, i - 3):i]
+    lead = words.tokens.words[max(0, i - 4):i]
+    if lead and lead[-1] not in ("a", "an"):
+        lead = lead[:-1]      # one modifier: "in a helicopter raid", "in a drone strike"
     if len(lead) >= 2 and lead[-2] in ("in", "during") and lead[-1] in ("a", "an") and \
             not any(w in ("was", "were", "been", "being", "is", "are") for w in words.tokens.words[max(0, i - 12):i]):
         return True
