@@ -282,6 +282,12 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
                        and words.first(m.hit) - clause.first <= 2 and m.actor not in ("civilians", "unknown")]
             prev = opening[0].actor if opening else None
         return Parties((prev,) if prev else (), None, ())
+    fw = words.first(first)
+    rel = [a for a, b, p in words.inside(markers, max(clause.first, fw - 1), fw - 1) if p == "relative"]
+    if rel and any(words.last(t) == rel[0] - 1 for t in clause.of("trigger")):
+        # "بغارة نفذتها طائرة مسيّرة": the aircraft is the subject of the relative verb, the
+        # event before it told again; the parties before the verb are not its own.
+        ms = [m for m in ms if m.hit.start > first.start]
     if not ms:
         return Parties((), None, ())
     if ttype == "threat" and arabic:
@@ -536,8 +542,10 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
         # ("قامت القوات التركية بقصف …" keeps its subject; "عنصران من قسد بقصف …", "some
         # of" a party, names its dead)
         close = [m for m in close if m.hit.start > first.start]
+        # ("مقتل قيادي في تنظيم داعش بغارة …": a member "in" a party is one of the dead too)
         neutral = [m for m in neutral if m.hit.start > first.start] or \
-            [m for m in neutral if words.tokens.words[words.first(m.hit) - 1] != "من"]
+            [m for m in neutral if not {"من", "في"} & set(words.tokens.words[max(0, words.first(m.hit) - 2):
+                                                                          words.first(m.hit)])]
     if not arabic:
         # "Two SDF fighters were killed in a drone strike": a passive subject is no agent.
         neutral = [m for m in neutral if m.hit.start > first.start or not _passive(words.text[m.hit.end:first.start])]
