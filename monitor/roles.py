@@ -474,6 +474,9 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
             known[id(m)] = min(words.between(m.hit, a) for a in anchors)
         return known[id(m)]
     candidates = [m for m in ms if m.actor != "civilians"]
+    if not arabic and words.tokens.words[words.first(first)] in ("came", "come", "comes", "coming"):
+        # "The factions came under attack by SDF fighters": the subject was hit
+        candidates = [m for m in candidates if m.hit.start > first.start]
     subjected = [j for _, j in _markers(clause, words, markers, "subjected") if j < words.first(first)]
     if subjected:
         # "تعرض رتل للقوات التركية لهجوم": the party between "subjected to" and the event is hit
