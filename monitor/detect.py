@@ -328,12 +328,26 @@ def _modality(ttype, trig, change_hit, clause, words, rules):
         return kind, found[kind][1]
     if ttype == "threat":
         return "occurred", None   # CODEBOOK rule 4: the act of threatening happened
-    if "threatened" in found:
+    if "threatened" in found and not _asserted_in_warning(found["threatened"][1], a_first, words):
         return "threatened", found["threatened"][1]
     for h in (anchor, trig):
         if h.future:
             return "threatened", (words.first(h), words.first(h))
     return "occurred", None
+
+
+_ASSERTING_AUX = {"was", "were", "is", "are", "has", "had"}
+
+
+def _asserted_in_warning(cue: tuple, a_first: int, words: Words) -> bool:
+    """"Abdi warned that Turkey was massing troops": what the warning says is going on
+    already (a progressive or perfect verb after the cue) is asserted, not threatened; the
+    offensive it is massing for stays threatened (rule 3)."""
+    i, j = cue
+    if j >= a_first or a_first < 1:
+        return False
+    aux = words.tokens.words[a_first - 1]
+    return aux in _ASSERTING_AUX and j < a_first - 1
 
 
 def _pseudo(words: Words, rules: Rules, i: int, j: int) -> bool:
