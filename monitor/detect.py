@@ -79,6 +79,7 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
     found = _threats_about_others(found, misses)
     _unclaimed(found, hits, src)
     _claimed(found, hits, words, rules)
+    _told_again(found, src)
     _casualties_follow_their_cause(found, src)
     found += _denials_of_reports(hits, found, words, rules, src)
     found += _continued_as_normal(hits, found, words, rules, src)
@@ -586,6 +587,19 @@ def _named_again(c: Signal, src: "_Source") -> set:
             if h.payload[1].type in VIOLENT and ("ال" in h.left or (i > 0 and t.words[i - 1] == "the")):
                 out.add(h.payload[1].type)
     return out
+
+
+def _told_again(found: list[Signal], src: "_Source") -> None:
+    """"نفى الجيش التركي أن تكون طائراته قد استهدفت مدنيين، مؤكداً أن الغارات طالت أهدافاً
+    إرهابية", "The strikes hit oil facilities": a definite event word with no party of its
+    own names the event of that type told before, whoever was its agent (even denied)."""
+    for s in found:
+        if s.type not in VIOLENT or s.agent is not None or s.modality != "occurred" or not _definite(s, src):
+            continue
+        before = [x for x in found if x.type == s.type and x.agent not in (None, "unknown")
+                  and x.why["at"] < s.why["at"]]
+        if before:
+            s.agent = max(before, key=lambda x: x.why["at"]).agent
 
 
 def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:

@@ -720,6 +720,9 @@ def _killer(candidates, first, words, arabic, markers, clause) -> Mention | None
         i = words.first(m.hit)
         partitive = "من" in words.tokens.words[max(0, i - 2):i]
         return m if kill and (gap == 0 or said) and not partitive and not first.left.endswith("ب") else None
+    if _speaks(m, clause, words, markers, False) and not _of_itself(m, words) \
+            and any(w in ("said", "says", "added", "reported") for w in gap.split()):
+        return None    # "The SDF said the strikes hit a hospital, killing 11": the speaker killed no one
     return None if any(w in gap.split() for w in ("was", "were", "been", "being")) else m
 
 
