@@ -209,6 +209,8 @@ def latter(hits: list[Hit], words: Words) -> list[Hit]:
     """"استقدمت الأخيرة تعزيزات", "the latter launched a campaign": the party named last
     before "the latter" (الأخيرة / الأخير) is the one meant. One actor hit per anaphor,
     carrying that party, so the clause's roles treat it as a name."""
+    if "اخير" not in words.text and "latter" not in words.text:
+        return []     # the common case: one substring search, no loop over the words
     actors = [h for h in hits if h.payload[0] == "actor" and h.payload[1] not in ("civilians", "unknown")]
     if not actors:
         return []
