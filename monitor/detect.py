@@ -115,7 +115,10 @@ def _resolve(hits: list[Hit]) -> list[Hit]:
     out = []
     for h in hits:     # sorted by (start, -end)
         kind = h.payload[0]
-        if kind in ("actor", "change") and any(_covers(p, h) for p in exclusions):
+        # (an exclusion that is itself an actor's name, "إدارة العمليات العسكرية", silences
+        # the event word inside it, not the actor)
+        if kind in ("actor", "change") and any(_covers(p, h) and (kind == "change" or (p.start, p.end) != (h.start, h.end))
+                                               for p in exclusions):
             continue
         if kind in longest:
             end, start = reach.get(kind, (-1, -1))

@@ -290,6 +290,13 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         # "بغارة نفذتها طائرة مسيّرة": the aircraft is the subject of the relative verb, the
         # event before it told again; the parties before the verb are not its own.
         ms = [m for m in ms if m.hit.start > first.start]
+    if ttype in RECIPROCAL and ms and all(m.role == "partner" and m.hit.start > first.start
+                                          for m in ms if m.actor not in ("civilians", "unknown")):
+        # "سيطرت على حماة بعد معارك مع قوات النظام", "after battles with the SDF": the one
+        # party named is the other side; the subject of the event before fought it.
+        prev = _previous_subject(clause, words, first.start, same_sentence=True)
+        if prev:
+            return Parties((prev,), None, ())
     if not ms:
         return Parties((), None, ())
     if ttype == "threat" and arabic:
