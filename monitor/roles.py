@@ -144,7 +144,10 @@ def _owned_role(h: Hit, role: str, clause: Clause, words: Words, markers: Phrase
     lo = max(before, default=lo - 1) + 1
     events = {k for t in clause.of("trigger") for k in range(words.first(t), words.last(t) + 1)}
     heads = sorted((a, _HEAD_ROLES[p]) for a, b, p in words.inside(markers, max(clause.first, lo - 2), i - 1)
-                   if p in _HEAD_ROLES and b >= lo - 1 and not events & set(range(a, b + 1)))
+                   if p in _HEAD_ROLES and b >= lo - 1 and not events & set(range(a, b + 1))
+                   # English puts the owned noun right before "affiliated with": "said on
+                   # Saturday that groups affiliated with X" — "on" heads a date, not them
+                   and (is_arabic(words.tokens.words[i]) or b >= i - 3))
     # The owned noun is a party when one ends right before the marker (one adjective may
     # stand between), with no place or thing named after it ("مسيّرة مجهولة الهوية شاحنات
     # تابعة للميليشيات": the trucks are owned).
