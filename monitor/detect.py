@@ -79,6 +79,7 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
     found = _threats_about_others(found, misses)
     _unclaimed(found, hits, src)
     _claimed(found, hits, words, rules)
+    _blamed(found, hits, words, rules, src)
     _told_again(found, src)
     _casualties_follow_their_cause(found, src)
     found += _denials_of_reports(hits, found, words, rules, src)
@@ -494,6 +495,27 @@ def _claimed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules) -
             if s.agent in (None, "unknown") and s.modality == "occurred" and s.type in VIOLENT \
                     and not any(o.type == s.type and o.agent == who for o in found):
                 found.append(_with_agent(s, who, {**s.why, "accused": who}))
+
+
+def _blamed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules, src: "_Source") -> None:
+    """"A drone attack … wounded six service members, the Pentagon said, blaming Iran-backed
+    militias": the party right after "blaming" is the agent of the unnamed violence (and its
+    dead) of its own sentence (rule 7: an accusation names an agent)."""
+    marks = [j for i, j, p in words.tokens.occurrences(rules.roles)[0] if p == "blame"]
+    if not marks:
+        return
+    for h in hits:
+        if h.payload[0] != "actor" or h.payload[1] in ("unknown", "civilians") \
+                or not any(0 <= words.first(h) - j - 1 <= 1 for j in marks):
+            continue
+        clause = next((c for c in src.clauses if c.start <= h.start < c.end), None)
+        if clause is None:
+            continue
+        start = src.span(*clause.sentence)[0]
+        for s in found:
+            if s.start == start and s.agent is None and s.modality == "occurred" \
+                    and s.type in VIOLENT + ("casualties",):
+                s.agent = h.payload[1]
 
 
 def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source") -> list[Signal]:
