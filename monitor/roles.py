@@ -579,12 +579,23 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
         # and threatened …"). The nearest name is then an object or a possessor.
         nearest = max(before, key=lambda m: m.hit.start)
         opening = [m for m in before if words.first(m.hit) - clause.first <= 2]
+        if arabic and not opening and _participle(first, words):
+            # "وقال المتحدث باسم قسد إن …، محذراً من أن …": a circumstantial participle after
+            # a comma shares the subject of the speech verb that opens the clause
+            opening = [m for m in before if words.first(m.hit) - clause.first <= 4
+                       and _speaks(m, clause, words, markers, arabic)]
         shared = words.punct_between(nearest.hit, first) if arabic else _no_subject(first, words)
         if opening and shared:
             return min(opening, key=lambda m: m.hit.start)
     if before:
         return max(before, key=lambda m: m.hit.start)
     return min(neutral, key=dist) if neutral else None
+
+
+def _participle(trig: Hit, words: Words) -> bool:
+    """An Arabic active participle in the accusative ("محذراً", "متوعدةً", "مهدداً")."""
+    w = words.tokens.bare[words.first(trig)]
+    return w.startswith("م") and (w.endswith("ا") or w.endswith("ة")) and len(w) >= 5
 
 
 def _subjects(words: Words) -> list:
