@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from .clauses import Clause, Words, split_clauses
 from .matcher import Hit
-from .roles import assign, speaker
+from .roles import assign, latter, speaker
 from .rules import CHANGE_TYPES, Rules
 from .text import normalise
 
@@ -57,6 +57,7 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
     n = normalise(text)
     hits = _resolve(rules.matcher.find(n))
     words = Words(n.text, n.lower)
+    hits = sorted(hits + latter(hits, words), key=lambda h: (h.start, -h.end))
     misses: list[NearMiss] = []
     found: list[Signal] = []
     src = _Source(text, n, words)
@@ -78,6 +79,8 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
     found = _threats_about_others(found, misses)
     _unclaimed(found, hits, src)
     _claimed(found, hits, words, rules)
+    _blamed(found, hits, words, rules, src)
+    _told_again(found, src)
     _casualties_follow_their_cause(found, src)
     found += _denials_of_reports(hits, found, words, rules, src)
     found += _continued_as_normal(hits, found, words, rules, src)
@@ -113,7 +116,10 @@ def _resolve(hits: list[Hit]) -> list[Hit]:
     out = []
     for h in hits:     # sorted by (start, -end)
         kind = h.payload[0]
-        if kind in ("actor", "change") and any(_covers(p, h) for p in exclusions):
+        # (an exclusion that is itself an actor's name, "إدارة العمليات العسكرية", silences
+        # the event word inside it, not the actor)
+        if kind in ("actor", "change") and any(_covers(p, h) and (kind == "change" or (p.start, p.end) != (h.start, h.end))
+                                               for p in exclusions):
             continue
         if kind in longest:
             end, start = reach.get(kind, (-1, -1))
@@ -327,12 +333,26 @@ def _modality(ttype, trig, change_hit, clause, words, rules):
         return kind, found[kind][1]
     if ttype == "threat":
         return "occurred", None   # CODEBOOK rule 4: the act of threatening happened
-    if "threatened" in found:
+    if "threatened" in found and not _asserted_in_warning(found["threatened"][1], a_first, words):
         return "threatened", found["threatened"][1]
     for h in (anchor, trig):
         if h.future:
             return "threatened", (words.first(h), words.first(h))
     return "occurred", None
+
+
+_ASSERTING_AUX = {"was", "were", "is", "are", "has", "had"}
+
+
+def _asserted_in_warning(cue: tuple, a_first: int, words: Words) -> bool:
+    """"Abdi warned that Turkey was massing troops": what the warning says is going on
+    already (a progressive or perfect verb after the cue) is asserted, not threatened; the
+    offensive it is massing for stays threatened (rule 3)."""
+    i, j = cue
+    if j >= a_first or a_first < 1:
+        return False
+    aux = words.tokens.words[a_first - 1]
+    return aux in _ASSERTING_AUX and j < a_first - 1
 
 
 def _pseudo(words: Words, rules: Rules, i: int, j: int) -> bool:
@@ -477,6 +497,27 @@ def _claimed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules) -
                 found.append(_with_agent(s, who, {**s.why, "accused": who}))
 
 
+def _blamed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules, src: "_Source") -> None:
+    """"A drone attack … wounded six service members, the Pentagon said, blaming Iran-backed
+    militias": the party right after "blaming" is the agent of the unnamed violence (and its
+    dead) of its own sentence (rule 7: an accusation names an agent)."""
+    marks = [j for i, j, p in words.tokens.occurrences(rules.roles)[0] if p == "blame"]
+    if not marks:
+        return
+    for h in hits:
+        if h.payload[0] != "actor" or h.payload[1] in ("unknown", "civilians") \
+                or not any(0 <= words.first(h) - j - 1 <= 1 for j in marks):
+            continue
+        clause = next((c for c in src.clauses if c.start <= h.start < c.end), None)
+        if clause is None:
+            continue
+        start = src.span(*clause.sentence)[0]
+        for s in found:
+            if s.start == start and s.agent is None and s.modality == "occurred" \
+                    and s.type in VIOLENT + ("casualties",):
+                s.agent = h.payload[1]
+
+
 def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source") -> list[Signal]:
     """"The SDF said Turkish artillery shelled villages; Ankara denied the claim": a denial
     clause with no event of its own denies the events its speaker is said to have done
@@ -571,6 +612,19 @@ def _named_again(c: Signal, src: "_Source") -> set:
             if h.payload[1].type in VIOLENT and ("ال" in h.left or (i > 0 and t.words[i - 1] == "the")):
                 out.add(h.payload[1].type)
     return out
+
+
+def _told_again(found: list[Signal], src: "_Source") -> None:
+    """"نفى الجيش التركي أن تكون طائراته قد استهدفت مدنيين، مؤكداً أن الغارات طالت أهدافاً
+    إرهابية", "The strikes hit oil facilities": a definite event word with no party of its
+    own names the event of that type told before, whoever was its agent (even denied)."""
+    for s in found:
+        if s.type not in VIOLENT or s.agent is not None or s.modality != "occurred" or not _definite(s, src):
+            continue
+        before = [x for x in found if x.type == s.type and x.agent not in (None, "unknown")
+                  and x.why["at"] < s.why["at"]]
+        if before:
+            s.agent = max(before, key=lambda x: x.why["at"]).agent
 
 
 def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:

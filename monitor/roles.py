@@ -59,6 +59,8 @@ def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]
         floor = max([words.last(o) + 1 for o in actors + clause.of("place") if o.end <= h.start]
                     + [clause.first, _after_comma(words, clause, h)])
         kinds = words.before(markers, h, gap=2, floor=floor)
+        if _relative_subject(h, words, markers, floor):
+            kinds = kinds | {"agent"}     # "كمين نصبه مسلحون من خلايا داعش"
         if any(t.wend <= h.wstart and words.between(t, h) == 0 for t in triggers):
             # Right after a trigger an actor is its possessor or nisba ("الغارة الإسرائيلية"),
             # whatever marker stands before the trigger ("بالرد على الغارة الإسرائيلية").
@@ -89,6 +91,20 @@ def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]
             role = "accuser"      # "اتهمت قسد …": who accuses is no party to the charge
         out.append(Mention(h, h.payload[1], role))
     return _drop_nested(out)
+
+
+def _relative_subject(h: Hit, words: Words, markers: PhraseSet, floor: int) -> bool:
+    """"قصف صاروخي شنه تنظيم …", "كمين نصبه مسلحون يُعتقد أنهم من خلايا داعش": the party
+    within six words after a relative verb is its subject, unless a target or place word
+    stands between ("شنه مسلحون على قرى خاضعة لسيطرة قسد": قسد was hit)."""
+    w = words.first(h)
+    rel = [j for i, j, p in words.inside(markers, max(floor, w - 7), w - 1) if p == "relative"]
+    if not rel:
+        return False
+    j = max(rel)
+    return not any(p in ("target", "target_after", "locative", "subjected")
+                   for _, _, p in words.inside(markers, j + 1, w - 1)) \
+        and not any(wd in ("على", "ضد", "في", "on", "against", "in", "at") for wd in words.tokens.words[j + 1:w])
 
 
 def _accusation(h: Hit, words: Words, markers: PhraseSet, clause: Clause) -> str | None:
@@ -128,7 +144,10 @@ def _owned_role(h: Hit, role: str, clause: Clause, words: Words, markers: Phrase
     lo = max(before, default=lo - 1) + 1
     events = {k for t in clause.of("trigger") for k in range(words.first(t), words.last(t) + 1)}
     heads = sorted((a, _HEAD_ROLES[p]) for a, b, p in words.inside(markers, max(clause.first, lo - 2), i - 1)
-                   if p in _HEAD_ROLES and b >= lo - 1 and not events & set(range(a, b + 1)))
+                   if p in _HEAD_ROLES and b >= lo - 1 and not events & set(range(a, b + 1))
+                   # English puts the owned noun right before "affiliated with": "said on
+                   # Saturday that groups affiliated with X" — "on" heads a date, not them
+                   and (is_arabic(words.tokens.words[i]) or b >= i - 3))
     # The owned noun is a party when one ends right before the marker (one adjective may
     # stand between), with no place or thing named after it ("مسيّرة مجهولة الهوية شاحنات
     # تابعة للميليشيات": the trucks are owned).
@@ -182,6 +201,44 @@ def _drop_nested(ms: list[Mention]) -> list[Mention]:
     return out
 
 
+_LATTER = ("الاخيرة", "الاخير", "الاخيره")
+# words after which "الأخيرة" is a noun ("وقالت إن الأخيرة قصفت", "وكانت الأخيرة قد …"),
+# not an adjective of the noun before it ("الفترة الأخيرة", "التوتر الأخير", "تصريحاته الأخيرة")
+_LATTER_AFTER = {"ان", "بان", "وان", "لان", "لكن", "ولكن", "كانت", "وكانت", "كان", "وكان", "فيما",
+                 "بينما", "حيث", "قد", "وقد", "هذه", "وهذه", "هذا", "وهذا", "ثم", "كما", "الا", "اذ"}
+
+
+def latter(hits: list[Hit], words: Words) -> list[Hit]:
+    """"استقدمت الأخيرة تعزيزات", "the latter launched a campaign": the party named last
+    before "the latter" (الأخيرة / الأخير) is the one meant. One actor hit per anaphor,
+    carrying that party, so the clause's roles treat it as a name."""
+    if "اخير" not in words.text and "latter" not in words.text:
+        return []     # the common case: one substring search, no loop over the words
+    actors = [h for h in hits if h.payload[0] == "actor" and h.payload[1] not in ("civilians", "unknown")]
+    if not actors:
+        return []
+    t = words.tokens
+    out = []
+    for k, w in enumerate(t.words):
+        left = w[0] if w[0] in "وف" and w[1:] in _LATTER else ""
+        if w[len(left):] in _LATTER:
+            prev = t.words[k - 1] if k else ""
+            gap = words.text[t.ends[k - 1]:t.starts[k]] if k else "."
+            # An adjective agrees in definiteness: after an indefinite word ("استقدمت الأخيرة",
+            # "استهداف الأخير نقاط الجيش", "اعتقال الأخيرة لشاب") it is a noun, the party.
+            definite = prev.startswith(("ال", "بال", "لل", "وال", "فال", "كال")) \
+                or prev.endswith(("ه", "ها", "هم", "هما", "نا")) or not is_arabic(prev)
+            if not (left and any(c in gap for c in ".،,؛:\n") or prev in _LATTER_AFTER or not definite):
+                continue
+        elif not (w == "latter" and k and t.words[k - 1] == "the"):
+            continue
+        before = [h for h in actors if h.end <= t.starts[k]]
+        if before:
+            ante = max(before, key=lambda h: h.end)
+            out.append(Hit(t.starts[k] + len(left), t.ends[k], t.starts[k], t.ends[k], left, ante.payload))
+    return out
+
+
 def joined(a: Mention, b: Mention, words: Words, markers: PhraseSet) -> bool:
     """b is a partner of a: "X و Y", "X and Y", "X برفقة Y", "X alongside Y"."""
     if b.hit.start < a.hit.end or b.role == "target":
@@ -230,6 +287,19 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
                        and words.first(m.hit) - clause.first <= 2 and m.actor not in ("civilians", "unknown")]
             prev = opening[0].actor if opening else None
         return Parties((prev,) if prev else (), None, ())
+    fw = words.first(first)
+    rel = [a for a, b, p in words.inside(markers, max(clause.first, fw - 1), fw - 1) if p == "relative"]
+    if rel and any(words.last(t) == rel[0] - 1 for t in clause.of("trigger")):
+        # "بغارة نفذتها طائرة مسيّرة": the aircraft is the subject of the relative verb, the
+        # event before it told again; the parties before the verb are not its own.
+        ms = [m for m in ms if m.hit.start > first.start]
+    if ttype in RECIPROCAL and ms and all(m.role == "partner" and m.hit.start > first.start
+                                          for m in ms if m.actor not in ("civilians", "unknown")):
+        # "سيطرت على حماة بعد معارك مع قوات النظام", "after battles with the SDF": the one
+        # party named is the other side; the subject of the event before fought it.
+        prev = _previous_subject(clause, words, first.start, same_sentence=True)
+        if prev:
+            return Parties((prev,), None, ())
     if not ms:
         return Parties((), None, ())
     if ttype == "threat" and arabic:
@@ -416,6 +486,9 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
             known[id(m)] = min(words.between(m.hit, a) for a in anchors)
         return known[id(m)]
     candidates = [m for m in ms if m.actor != "civilians"]
+    if not arabic and words.tokens.words[words.first(first)] in ("came", "come", "comes", "coming"):
+        # "The factions came under attack by SDF fighters": the subject was hit
+        candidates = [m for m in candidates if m.hit.start > first.start]
     subjected = [j for _, j in _markers(clause, words, markers, "subjected") if j < words.first(first)]
     if subjected:
         # "تعرض رتل للقوات التركية لهجوم": the party between "subjected to" and the event is hit
@@ -484,8 +557,10 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
         # ("قامت القوات التركية بقصف …" keeps its subject; "عنصران من قسد بقصف …", "some
         # of" a party, names its dead)
         close = [m for m in close if m.hit.start > first.start]
+        # ("مقتل قيادي في تنظيم داعش بغارة …": a member "in" a party is one of the dead too)
         neutral = [m for m in neutral if m.hit.start > first.start] or \
-            [m for m in neutral if words.tokens.words[words.first(m.hit) - 1] != "من"]
+            [m for m in neutral if not {"من", "في"} & set(words.tokens.words[max(0, words.first(m.hit) - 2):
+                                                                          words.first(m.hit)])]
     if not arabic:
         # "Two SDF fighters were killed in a drone strike": a passive subject is no agent.
         neutral = [m for m in neutral if m.hit.start > first.start or not _passive(words.text[m.hit.end:first.start])]
@@ -504,12 +579,23 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
         # and threatened …"). The nearest name is then an object or a possessor.
         nearest = max(before, key=lambda m: m.hit.start)
         opening = [m for m in before if words.first(m.hit) - clause.first <= 2]
+        if arabic and not opening and _participle(first, words):
+            # "وقال المتحدث باسم قسد إن …، محذراً من أن …": a circumstantial participle after
+            # a comma shares the subject of the speech verb that opens the clause
+            opening = [m for m in before if words.first(m.hit) - clause.first <= 4
+                       and _speaks(m, clause, words, markers, arabic)]
         shared = words.punct_between(nearest.hit, first) if arabic else _no_subject(first, words)
         if opening and shared:
             return min(opening, key=lambda m: m.hit.start)
     if before:
         return max(before, key=lambda m: m.hit.start)
     return min(neutral, key=dist) if neutral else None
+
+
+def _participle(trig: Hit, words: Words) -> bool:
+    """An Arabic active participle in the accusative ("محذراً", "متوعدةً", "مهدداً")."""
+    w = words.tokens.bare[words.first(trig)]
+    return w.startswith("م") and (w.endswith("ا") or w.endswith("ة")) and len(w) >= 5
 
 
 def _subjects(words: Words) -> list:
@@ -582,7 +668,9 @@ def _no_subject(trig: Hit, words: Words) -> bool:
         return True
     # "SDF forces killed two ISIS members in a raid": an event in a phrase after an active
     # verb is the subject's (not after "were killed in a drone strike").
-    lead = words.tokens.words[max(0, i - 3):i]
+    lead = words.tokens.words[max(0, i - 4):i]
+    if lead and lead[-1] not in ("a", "an"):
+        lead = lead[:-1]      # one modifier: "in a helicopter raid", "in a drone strike"
     if len(lead) >= 2 and lead[-2] in ("in", "during") and lead[-1] in ("a", "an") and \
             not any(w in ("was", "were", "been", "being", "is", "are") for w in words.tokens.words[max(0, i - 12):i]):
         return True
@@ -655,6 +743,9 @@ def _killer(candidates, first, words, arabic, markers, clause) -> Mention | None
         i = words.first(m.hit)
         partitive = "من" in words.tokens.words[max(0, i - 2):i]
         return m if kill and (gap == 0 or said) and not partitive and not first.left.endswith("ب") else None
+    if _speaks(m, clause, words, markers, False) and not _of_itself(m, words) \
+            and any(w in ("said", "says", "added", "reported") for w in gap.split()):
+        return None    # "The SDF said the strikes hit a hospital, killing 11": the speaker killed no one
     return None if any(w in gap.split() for w in ("was", "were", "been", "being")) else m
 
 

@@ -22,7 +22,8 @@ SECTIONS = ("actors", "places", "triggers", "changes", "aircraft", "ground_fire"
             "exclusions", "roles", "alerts")
 CUE_KINDS = ("denied", "threatened", "conditional", "hedge")
 ROLE_KINDS = ("target", "agent", "joint", "locative", "origin", "sequence", "between", "cause", "target_after", "partner", "dissuade", "claim",
-              "accuse", "accusation", "owner", "speech", "own", "mutual", "support", "kill_verb", "subjected", "continues", "detonate")
+              "accuse", "accusation", "owner", "speech", "own", "mutual", "support", "kill_verb", "subjected", "continues", "detonate",
+              "relative", "blame")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
