@@ -35,6 +35,7 @@ class Words:
         self.text = text
         self.tokens = Tokens(low, text)
         self.starts = self.tokens.starts
+        self._inside: dict = {}
 
     def first(self, h: Hit) -> int:
         """Index of the first word of a hit (its clitics included)."""
@@ -75,10 +76,16 @@ class Words:
         return {p for i, _, p in self.inside(phrases, w + 1, min(ceiling, w + phrases.longest)) if i == w + 1}
 
     def inside(self, phrases: PhraseSet, lo: int, hi: int) -> list[tuple[int, int, object]]:
-        """(first, last, payload) of the phrases lying within words lo..hi."""
-        found, ends = self.tokens.occurrences(phrases)
-        a, b = bisect_left(ends, lo), bisect_right(ends, hi)
-        return [f for f in found[a:b] if f[0] >= lo]
+        """(first, last, payload) of the phrases lying within words lo..hi (a list shared by
+        all who ask the same: two in five asks repeat one, as rules look around the same
+        words; never change it)."""
+        key = (id(phrases), lo, hi)
+        got = self._inside.get(key)
+        if got is None:
+            found, ends = self.tokens.occurrences(phrases)
+            a, b = bisect_left(ends, lo), bisect_right(ends, hi)
+            got = self._inside[key] = [f for f in found[a:b] if f[0] >= lo]
+        return got
 
 
 def split_clauses(text: str, hits: list[Hit], words: Words) -> list[Clause]:
