@@ -127,6 +127,15 @@ def m005_inbox_pending_index(db):
     db["inbox"].create_index(["source", "claimed_at", "attempts"], if_not_exists=True)
 
 
+@migrations()
+def m006_sketches_covering_index(db):
+    # Finding an article's reprints reads every stored row sharing one of its 64 hashes
+    # (hundreds: boilerplate and wire phrases recur); with article_id in the index it
+    # never reads the table itself. 0.34 -> 0.17 ms a stored page (bench/pipeline.py).
+    db["sketches"].create_index(["hash", "article_id"], if_not_exists=True)
+    db.execute("drop index if exists idx_sketches_hash")
+
+
 MAX_PAGE_ATTEMPTS = 3      # a page that fails this often stays in the inbox with its error
 
 
