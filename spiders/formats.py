@@ -53,16 +53,21 @@ def _well_formed_feed(body: bytes, url: str) -> Feed | None:
                                  include_media=False, include_enclosures=False)
     except (etree.XMLSyntaxError, ValueError):
         return None
+    links = _links(d.entries, lambda e: _utc(e.get("published") or e.get("updated")), url)
+    next_url = next((lk.get("href") for lk in d.feed.get("links") or [] if lk.get("rel") == "next"), None)
+    return Feed(links, None, True, urljoin(url, next_url) if next_url else None)
+
+
+def _links(entries, date, base: str) -> list[Link]:
+    """A feed's entries as links (the entry's id when it is a URL and the link is missing)."""
     links = []
-    for e in d.entries:
+    for e in entries:
         link = (e.get("link") or "").strip()
         if not link and str(e.get("id", "")).startswith("http"):
             link = e["id"].strip()
         if link:
-            links.append(Link(urljoin(url, link), (e.get("title") or "").strip(),
-                              _utc(e.get("published") or e.get("updated"))))
-    next_url = next((lk.get("href") for lk in d.feed.get("links") or [] if lk.get("rel") == "next"), None)
-    return Feed(links, None, True, urljoin(url, next_url) if next_url else None)
+            links.append(Link(urljoin(base, link), (e.get("title") or "").strip(), date(e)))
+    return links
 
 
 def _utc(value: str | None) -> str | None:
@@ -77,14 +82,7 @@ def _utc(value: str | None) -> str | None:
 def _any_feed(body: bytes, url: str, content_type: str | None) -> Feed:
     headers = {"content-location": url, **({"content-type": content_type} if content_type else {})}
     d = feedparser.parse(body, response_headers=headers, sanitize_html=False)
-    links = []
-    for e in d.entries:
-        link = (e.get("link") or "").strip()
-        if not link and str(e.get("id", "")).startswith("http"):
-            link = e["id"].strip()
-        if link:
-            parsed = e.get("published_parsed") or e.get("updated_parsed")
-            links.append(Link(link, (e.get("title") or "").strip(), _iso(parsed)))
+    links = _links(d.entries, lambda e: _iso(e.get("published_parsed") or e.get("updated_parsed")), url)
     problem = None
     if d.get("bozo"):
         exc = d.get("bozo_exception")
