@@ -78,7 +78,7 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
         found.extend(_pronoun_changes(clause, clauses, words, rules, src, misses, found))
     found = _threats_about_others(found, misses)
     _unclaimed(found, hits, src)
-    _claimed(found, hits, words, rules)
+    _claimed(found, hits, words, rules, src)
     _blamed(found, hits, words, rules, src)
     _told_again(found, src)
     _casualties_follow_their_cause(found, src)
@@ -465,22 +465,26 @@ def _without_antecedent(found: list[Signal], hits: list[Hit]) -> None:
             s.target = None     # "مواقع التنظيم الإرهابي" in a text that never named ISIS
 
 
-def _claimed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules) -> None:
+def _claimed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules, src: "_Source") -> None:
     """"وتبنى تنظيم داعش التفجير", "ISIS claimed the attack": the claimant is the agent of
-    the text's violence that names no other (rule 7)."""
-    claimant = None
+    what the claim is about that names no other (rule 7)."""
+    claimant = claim = None
     roles = words.tokens.occurrences(rules.roles)[0]    # looked up once per text, cached
     claims = [(i, j) for i, j, p in roles if p == "claim"]
     for h in hits if claims else ():
         if h.payload[0] != "actor" or h.payload[1] in ("unknown", "civilians"):
             continue
         first, last = words.first(h), words.last(h)
-        if any(first - 2 <= j < first or i == last + 1 for i, j in claims):
+        claim = next(((i, j) for i, j in claims if first - 2 <= j < first or i == last + 1), None)
+        if claim:
             claimant = h.payload[1]
             break
     if claimant:
+        # the claimed object follows the claim and a claimant named after it ("تبنى تنظيم داعش التفجير")
+        about = _claimed_about((claim[0], max(claim[1], words.last(h))), hits, words, src)
         for s in found:
-            if s.agent in (None, "unknown") and s.modality == "occurred" and s.type in VIOLENT + ("casualties",):
+            if s.agent in (None, "unknown") and s.modality == "occurred" and s.type in VIOLENT + ("casualties",) \
+                    and about(s, found):
                 s.agent = claimant
     # "اتهمت أنقرة الوحدات الكردية بالوقوف وراءه": an accusation phrase within two words after
     # a party names an agent too, beside the unknown one (rules 1 and 7: code both).
@@ -495,6 +499,36 @@ def _claimed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules) -
             if s.agent in (None, "unknown") and s.modality == "occurred" and s.type in VIOLENT \
                     and not any(o.type == s.type and o.agent == who for o in found):
                 found.append(_with_agent(s, who, {**s.why, "accused": who}))
+
+
+def _claimed_about(claim: tuple, hits: list[Hit], words: Words, src: "_Source"):
+    """What a claim covers: the events of its own sentence, and the claimed event with its
+    dead ("The PKK claimed the Ankara bombing": the bombing, not the Turkish strikes that
+    followed it and their dead). A claim naming no event of its own type ("claimed
+    responsibility", "تبنى الهجوم") is about the events of the sentences where no other
+    party acts."""
+    i, j = claim
+    at = words.starts[i]
+    clause = next((c for c in src.clauses if c.start <= at < c.end), None)
+    sentence = src.span(*clause.sentence)[0] if clause else -1
+    # the event word the claim names: its object, within three words ("the Ankara bombing")
+    named = [h for h in hits if h.payload[0] == "trigger" and j < words.first(h) <= j + 3
+             and not any(c in words.text[words.tokens.ends[j]:h.start] for c in ",،.;؛")]
+    named = [h.payload[1] for h in named if h.start == named[0].start]
+    # ("تبنى الهجوم": a word that may name any attack again claims no one kind)
+    kinds = set() if any(t.generic for t in named) else {t.type for t in named}
+    if kinds & {"shelling"}:
+        kinds.add("airstrike")       # قصف by aircraft is coded as an airstrike (rule 10)
+
+    def about(s: Signal, found: list[Signal]) -> bool:
+        if s.start == sentence:
+            return True
+        if kinds:
+            return s.type in kinds or (s.type == "casualties" and any(
+                o.start == s.start and o.type in kinds for o in found))
+        # a sentence where another party acts tells that party's event
+        return not any(o.start == s.start and o.agent not in (None, "unknown") for o in found)
+    return about
 
 
 def _blamed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules, src: "_Source") -> None:
