@@ -658,7 +658,12 @@ def _told_again(found: list[Signal], src: "_Source") -> None:
         before = [x for x in found if x.type == s.type and x.agent not in (None, "unknown")
                   and x.why["at"] < s.why["at"]]
         if before:
-            s.agent = max(before, key=lambda x: x.why["at"]).agent
+            told = max(before, key=lambda x: x.why["at"])
+            s.agent = told.agent
+            if told.why.get("mutual"):
+                # "The clashes resulted in …" after "clashes broke out between X and Y": the
+                # same two-sided fight, whose dead have no killer (rule 13)
+                s.why = {**s.why, "mutual": True}
 
 
 def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
@@ -707,6 +712,14 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
             # مسلحون من داعش حاجزاً …، ودارت اشتباكات بين الطرفين …، ما أسفر عن مقتل").
             causes = [s for s in causes if not s.why.get("mutual")] or causes
             cause = min(causes, key=lambda s: abs(s.why["at"] - c.why["at"]))
+            attack = _attack_told_before(cause, c, found, src) if cause.why.get("mutual") else None
+            if attack:
+                # "an attack by ISIS cells on an SDF checkpoint, where clashes broke out … The
+                # clashes resulted in the death of three SDF members": "the clashes" tell again
+                # the fight that attack set off, and its attacker killed them.
+                c.target = next((t for t in (c.target, c.agent) if t and t != attack.agent), None)
+                c.agent = attack.agent
+                continue
             if cause.why.get("mutual"):
                 # "اشتبكت X مع Y، ما أدى إلى مقتل أربعة": a two-sided fight names no killer;
                 # the side named as the subject before "killed" is taken for the dead's.
@@ -724,6 +737,16 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
                 if o.why["at"] == cause.why["at"] and o.agent != c.agent and \
                         not any(x.type == c.type and x.modality == c.modality and x.agent == o.agent for x in found):
                     found.append(_with_agent(c, o.agent, dict(c.why)))
+
+
+def _attack_told_before(fight: Signal, c: Signal, found: list[Signal], src: "_Source") -> Signal | None:
+    """The attack with a named side, in the sentence before, whose fighting a definite
+    "the clashes" / "المواجهات" of the dead's sentence tells again."""
+    if fight.start != c.start or not _definite(fight, src):
+        return None
+    attacks = [s for s in found if s.type in VIOLENT and s.agent not in (None, "unknown") and s.modality == "occurred"
+               and not s.why.get("mutual") and s.start < c.start and _sentence_before(c, s, src)]
+    return max(attacks, key=lambda s: s.why["at"]) if attacks else None
 
 
 def _same_event(unnamed: Signal, named: Signal) -> bool:

@@ -277,7 +277,9 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         prev = _previous_subject(clause, words, first.start)
         if prev:
             parties = _assign(ttype, anchors, clause, words, markers, False) if ms else None
-            return Parties((prev,), parties.target if parties else None, parties.words if parties else ())
+            # (a two-sided fight stays one: "وأسفرت الاشتباكات عن مقتل …" has no killer)
+            return Parties((prev,), parties.target if parties else None, parties.words if parties else (),
+                           ttype == "clashes" and _mutual(first, words, markers))
     if ttype in RECIPROCAL and _between_both_sides(first, words, markers):
         # "هاجم مسلحون من داعش حاجزاً …، ودارت اشتباكات بين الطرفين": the sides were named
         # with the attack before; its attacker (or no one) is the first party.
