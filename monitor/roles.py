@@ -333,8 +333,16 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
     target = _pick_target(ttype, ms, agents, first, words)
     used = tuple(m.hit for m in agents + ([target] if target else []))
     return Parties(tuple(m.actor for m in agents), target.actor if target else None, used,
-                   ttype == "clashes" and _mutual(first, words, markers), tuple(m.hit.start for m in agents),
-                   own is not None and agent is own)
+                   ttype == "clashes" and _mutual(first, words, markers) and not _infighting(ms, agents),
+                   tuple(m.hit.start for m in agents), own is not None and agent is own)
+
+
+def _infighting(ms: list[Mention], agents: list[Mention]) -> bool:
+    """"اشتباكات بين فصيلي الحمزات والسلطان مراد", "clashes between two SNA factions": both
+    sides are one party, so the fight is that party's violence and its dead are its own
+    doing (rule 13), unlike a fight between two parties, which names no killer."""
+    parties = [m for m in ms if m.actor not in ("civilians", "unknown") and m.role != "target"]
+    return len(agents) == 1 and len(parties) >= 2 and {m.actor for m in parties} == {agents[0].actor}
 
 
 def _markers(clause: Clause, words: Words, markers: PhraseSet, kind: str) -> list[tuple[int, int]]:
