@@ -679,6 +679,16 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
         # "the bombardment" / "الاستهداف" names the event of the sentence before again.
         same = [s for s in found if s.type in VIOLENT and s.start == c.start and s.modality == "occurred"
                 and (s.agent or not _definite(s, src))]
+        if _in_toll_list(c, found):
+            # A toll listing its dead clause by clause ("… بينهم 3 عناصر من قسد قضوا بهجوم لخلايا
+            # داعش، ومدني قضى بانفجار لغم، وعنصر من الجيش الوطني قُتل برصاص قناص من قسد"):
+            # each clause's dead were killed by its own event, or by the killer it names.
+            lo, hi = _comma_segment(c.why["at"], src)
+            own_clause = [s for s in same if lo <= s.why["at"] < hi]
+            if own_clause:
+                same = own_clause
+            elif c.agent and lo <= c.why.get("agent_at", {}).get(c.agent, -1) < hi:
+                continue
         causes = [s for s in same if s.agent]
         earlier = [s for s in same if s.why["at"] < c.why["at"]]
         nearest = max(earlier or same, key=lambda s: s.why["at"], default=None)
@@ -737,6 +747,17 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
                 if o.why["at"] == cause.why["at"] and o.agent != c.agent and \
                         not any(x.type == c.type and x.modality == c.modality and x.agent == o.agent for x in found):
                     found.append(_with_agent(c, o.agent, dict(c.why)))
+
+
+def _in_toll_list(c: Signal, found: list[Signal]) -> bool:
+    """Does the casualty's sentence name dead more than once (a toll listed clause by clause)?"""
+    return sum(1 for s in found if s.type == "casualties" and s.start == c.start and s.modality == c.modality) > 2
+
+
+def _comma_segment(at: int, src: "_Source") -> tuple[int, int]:
+    """Normalised bounds of the comma-delimited part of a sentence around offset `at`."""
+    text = src.words_.text
+    return text.rfind(",", 0, at) + 1, (text.find(",", at) + 1 or len(text) + 1) - 1
 
 
 def _attack_told_before(fight: Signal, c: Signal, found: list[Signal], src: "_Source") -> Signal | None:
