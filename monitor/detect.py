@@ -77,6 +77,7 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
             found.extend(sig)
         found.extend(_pronoun_changes(clause, clauses, words, rules, src, misses, found))
     found = _threats_about_others(found, misses)
+    found = _blasts_of_strikes(found, src)
     _unclaimed(found, hits, src)
     _claimed(found, hits, words, rules, src)
     _blamed(found, hits, words, rules, src)
@@ -431,6 +432,25 @@ def _declared_force(found: list[Signal]) -> list[Signal]:
 
 
 VIOLENT = ("airstrike", "shelling", "explosion", "clashes", "ground_assault")
+
+
+# Words of a blast that name no device: heard or seen, it may be the strike's own.
+_BARE_BLAST = {"انفجار", "انفجارات", "انفجارين", "explosion", "explosions", "blast", "blasts"}
+
+
+def _blasts_of_strikes(found: list[Signal], src: "_Source") -> list[Signal]:
+    """CODEBOOK rule 12: "تعرضت القاعدة لهجوم بطائرة مسيّرة، وسط دوي انفجار عنيف", "a drone
+    struck the base and a loud explosion was heard": a bare blast in the sentence of a strike,
+    with no device named (no mine, IED or car bomb), is that strike's blast, not an explosion."""
+    strikes = {s.start for s in found if s.type in ("airstrike", "shelling") and s.modality == "occurred"}
+    if not strikes:
+        return found
+
+    def bare(s):
+        return s.why.get("trigger", "").lower().lstrip("وبل").removeprefix("ال") in _BARE_BLAST
+    devices = {s.start for s in found if s.type == "explosion" and not bare(s)}
+    return [s for s in found if not (s.type == "explosion" and s.modality == "occurred" and bare(s)
+                                     and s.start in strikes and s.start not in devices)]
 
 
 def _unclaimed(found: list[Signal], hits: list[Hit], src: "_Source") -> None:
