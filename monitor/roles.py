@@ -749,6 +749,12 @@ def _killer(candidates, first, words, arabic, markers, clause) -> Mention | None
         gap = words.between(m.hit, first)
         said = gap == 1 and any(p == "speech" for a, b, p in words.inside(markers, words.last(m.hit) + 1,
                                                                           words.first(first) - 1))
+        # "تمكنت القوات المسلحة التركية من تحييد …": the party that managed the killing (its
+        # name may open with two words the actor list does not hold)
+        i = words.first(m.hit)
+        able = gap == 1 and words.tokens.words[words.last(m.hit) + 1] == "من" and \
+            any(p == "able" for a, b, p in words.inside(markers, max(0, i - 3), i - 1))
+        said = said or able
         # (not "٢٨ من عناصر قسد قُتلوا": "some of" the party are its dead)
         i = words.first(m.hit)
         partitive = "من" in words.tokens.words[max(0, i - 2):i]
