@@ -327,7 +327,8 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         for m in sorted(ms, key=lambda m: abs(m.hit.start - agent.hit.start)):
             if m.actor in ("civilians", "unknown") or m.actor in {x.actor for x in agents}:
                 continue
-            if m.role == "support" or (joint and m.role == "partner") or \
+            if m.role == "support" or (joint and m.role == "partner") or (
+                    m.role == "partner" and ttype in _VIOLENT and _coordinated(m, clause, words, markers)) or \
                     any(joined(x, m, words, markers) or joined(m, x, words, markers) for x in agents):
                 agents.append(m)
     target = _pick_target(ttype, ms, agents, first, words)
@@ -343,6 +344,12 @@ def _infighting(ms: list[Mention], agents: list[Mention]) -> bool:
     doing (rule 13), unlike a fight between two parties, which names no killer."""
     parties = [m for m in ms if m.actor not in ("civilians", "unknown") and m.role != "target"]
     return len(agents) == 1 and len(parties) >= 2 and {m.actor for m in parties} == {agents[0].actor}
+
+
+def _coordinated(m: Mention, clause: Clause, words: Words, markers: PhraseSet) -> bool:
+    """Is the partner named right after "بالتنسيق مع" / "in coordination with" / "carried out with"?"""
+    i = words.first(m.hit)
+    return any(p == "coordinated" and 0 <= i - b - 1 <= 2 for _, b, p in words.inside(markers, max(clause.first, i - 6), i - 1))
 
 
 def _markers(clause: Clause, words: Words, markers: PhraseSet, kind: str) -> list[tuple[int, int]]:
