@@ -737,6 +737,15 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
             causes = [s for s in found if s.type in VIOLENT and s.agent and s.modality == "occurred"
                       and s.end <= c.start and s.start >= src.n.source_offset(0) and
                       _sentence_before(c, s, src)]
+        if not causes and not c.agent and c.modality == "denied":
+            # "CENTCOM conducted a precision strike … . «…» . There are no indications that
+            # civilians were wounded": a denial of harm with no event of its own is about the
+            # strike reported before it, however far (rule 5: the agent of the denied act).
+            # (the latest event told before it, if it names its party: not a Turkish strike
+            # before "Separately, a mine exploded. No injuries were reported.")
+            earlier = [s for s in found if s.type in VIOLENT and s.modality == "occurred" and s.end <= c.start]
+            latest = max(earlier, key=lambda s: s.why["at"], default=None)
+            causes = [latest] if latest and latest.agent not in (None, "unknown") else []
         if causes:
             # An attack with a named side beats the two-sided fighting it set off ("هاجم
             # مسلحون من داعش حاجزاً …، ودارت اشتباكات بين الطرفين …، ما أسفر عن مقتل").
