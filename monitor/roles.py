@@ -271,6 +271,9 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
     if ttype in ("patrol_change", "cooperation_change"):
         ms = [m for m in ms if not _in_cause_phrase(m, anchors, clause, words, markers)]
     first = min(anchors, key=lambda a: a.start)
+    if ttype in _VIOLENT and ttype not in RECIPROCAL:
+        # (a fight after "بعد معارك مع قسد" is the subject's own: its other side is named)
+        ms = _outside_earlier_event(ms, first, clause, words, markers)
     arabic = is_arabic(anchors[0].payload[1].term)
     if remember and ttype not in ("explosion", "casualties") and not [m for m in ms if m.actor != "civilians"] \
             and _dropped_subject(first, clause, words, arabic):
@@ -350,6 +353,24 @@ def _coordinated(m: Mention, clause: Clause, words: Words, markers: PhraseSet) -
     """Is the partner named right after "بالتنسيق مع" / "in coordination with" / "carried out with"?"""
     i = words.first(m.hit)
     return any(p == "coordinated" and 0 <= i - b - 1 <= 2 for _, b, p in words.inside(markers, max(clause.first, i - 6), i - 1))
+
+
+def _outside_earlier_event(ms: list, first: Hit, clause: Clause, words: Words, markers: PhraseSet) -> list:
+    """"استقدمت الميليشيات الإيرانية تعزيزات … بعد ساعات من غارات جوية استهدفت مواقعها",
+    "The militias reinforced … after airstrikes hit their positions": a bare event noun after
+    "بعد / after" is another party's event; the subject before the marker is not its agent.
+    (Not "بعد أن قصفت", "بعد قصفها", "after shelling the village": the subject's own act.)"""
+    fw = words.first(first)
+    seq = [i for i, j, p in words.inside(markers, max(clause.first, fw - 4), fw - 1) if p == "sequence" and fw - j - 1 <= 3]
+    if not seq:
+        return ms
+    w = words.tokens.words[fw]
+    between = words.tokens.words[seq[-1] + 1:fw]
+    if any(x in ("ان", "that", "they", "it") for x in between) or w.endswith(("ه", "ها", "هم", "هما")) \
+            or (w.endswith("ing") and not w.endswith("ings")) or not any(t.start == first.start for t in clause.of("trigger")):
+        return ms
+    cut = words.starts[seq[-1]]
+    return [m for m in ms if m.hit.start >= cut]
 
 
 def _markers(clause: Clause, words: Words, markers: PhraseSet, kind: str) -> list[tuple[int, int]]:
