@@ -326,7 +326,7 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         # troops"; but a halt or a pull-out is one party's decision ("stopped its part in the
         # joint patrols with Moscow"), which only it gets.
         joint = ttype == "patrol_change" and any(a.payload[0] == "change" and a.payload[1] == "up" for a in anchors) \
-            and any(w in _JOINT for a in anchors for w in words.tokens.stem[words.first(a):words.last(a) + 2])
+            and any(w in _JOINT for a in anchors for w in words.tokens.stem[words.first(a):words.last(a) + 3])
         for m in sorted(ms, key=lambda m: abs(m.hit.start - agent.hit.start)):
             if m.actor in ("civilians", "unknown") or m.actor in {x.actor for x in agents}:
                 continue
