@@ -77,8 +77,9 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
             found.extend(sig)
         found.extend(_pronoun_changes(clause, clauses, words, rules, src, misses, found))
     found = _threats_about_others(found, misses)
+    found = _blasts_of_strikes(found, src)
     _unclaimed(found, hits, src)
-    _claimed(found, hits, words, rules)
+    _claimed(found, hits, words, rules, src)
     _blamed(found, hits, words, rules, src)
     _told_again(found, src)
     _casualties_follow_their_cause(found, src)
@@ -433,6 +434,25 @@ def _declared_force(found: list[Signal]) -> list[Signal]:
 VIOLENT = ("airstrike", "shelling", "explosion", "clashes", "ground_assault")
 
 
+# Words of a blast that name no device: heard or seen, it may be the strike's own.
+_BARE_BLAST = {"انفجار", "انفجارات", "انفجارين", "explosion", "explosions", "blast", "blasts"}
+
+
+def _blasts_of_strikes(found: list[Signal], src: "_Source") -> list[Signal]:
+    """CODEBOOK rule 12: "تعرضت القاعدة لهجوم بطائرة مسيّرة، وسط دوي انفجار عنيف", "a drone
+    struck the base and a loud explosion was heard": a bare blast in the sentence of a strike,
+    with no device named (no mine, IED or car bomb), is that strike's blast, not an explosion."""
+    strikes = {s.start for s in found if s.type in ("airstrike", "shelling") and s.modality == "occurred"}
+    if not strikes:
+        return found
+
+    def bare(s):
+        return s.why.get("trigger", "").lower().lstrip("وبل").removeprefix("ال") in _BARE_BLAST
+    devices = {s.start for s in found if s.type == "explosion" and not bare(s)}
+    return [s for s in found if not (s.type == "explosion" and s.modality == "occurred" and bare(s)
+                                     and s.start in strikes and s.start not in devices)]
+
+
 def _unclaimed(found: list[Signal], hits: list[Hit], src: "_Source") -> None:
     """"…; no group claimed responsibility" / "ولم تتبنَّ أي جهة": the perpetrator is
     unknown (rule 9), for the blasts of the whole text and the violence of its sentence."""
@@ -465,22 +485,26 @@ def _without_antecedent(found: list[Signal], hits: list[Hit]) -> None:
             s.target = None     # "مواقع التنظيم الإرهابي" in a text that never named ISIS
 
 
-def _claimed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules) -> None:
+def _claimed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules, src: "_Source") -> None:
     """"وتبنى تنظيم داعش التفجير", "ISIS claimed the attack": the claimant is the agent of
-    the text's violence that names no other (rule 7)."""
-    claimant = None
+    what the claim is about that names no other (rule 7)."""
+    claimant = claim = None
     roles = words.tokens.occurrences(rules.roles)[0]    # looked up once per text, cached
     claims = [(i, j) for i, j, p in roles if p == "claim"]
     for h in hits if claims else ():
         if h.payload[0] != "actor" or h.payload[1] in ("unknown", "civilians"):
             continue
         first, last = words.first(h), words.last(h)
-        if any(first - 2 <= j < first or i == last + 1 for i, j in claims):
+        claim = next(((i, j) for i, j in claims if first - 2 <= j < first or i == last + 1), None)
+        if claim:
             claimant = h.payload[1]
             break
     if claimant:
+        # the claimed object follows the claim and a claimant named after it ("تبنى تنظيم داعش التفجير")
+        about = _claimed_about((claim[0], max(claim[1], words.last(h))), hits, words, src)
         for s in found:
-            if s.agent in (None, "unknown") and s.modality == "occurred" and s.type in VIOLENT + ("casualties",):
+            if s.agent in (None, "unknown") and s.modality == "occurred" and s.type in VIOLENT + ("casualties",) \
+                    and about(s, found):
                 s.agent = claimant
     # "اتهمت أنقرة الوحدات الكردية بالوقوف وراءه": an accusation phrase within two words after
     # a party names an agent too, beside the unknown one (rules 1 and 7: code both).
@@ -495,6 +519,36 @@ def _claimed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules) -
             if s.agent in (None, "unknown") and s.modality == "occurred" and s.type in VIOLENT \
                     and not any(o.type == s.type and o.agent == who for o in found):
                 found.append(_with_agent(s, who, {**s.why, "accused": who}))
+
+
+def _claimed_about(claim: tuple, hits: list[Hit], words: Words, src: "_Source"):
+    """What a claim covers: the events of its own sentence, and the claimed event with its
+    dead ("The PKK claimed the Ankara bombing": the bombing, not the Turkish strikes that
+    followed it and their dead). A claim naming no event of its own type ("claimed
+    responsibility", "تبنى الهجوم") is about the events of the sentences where no other
+    party acts."""
+    i, j = claim
+    at = words.starts[i]
+    clause = next((c for c in src.clauses if c.start <= at < c.end), None)
+    sentence = src.span(*clause.sentence)[0] if clause else -1
+    # the event word the claim names: its object, within three words ("the Ankara bombing")
+    named = [h for h in hits if h.payload[0] == "trigger" and j < words.first(h) <= j + 3
+             and not any(c in words.text[words.tokens.ends[j]:h.start] for c in ",،.;؛")]
+    named = [h.payload[1] for h in named if h.start == named[0].start]
+    # ("تبنى الهجوم": a word that may name any attack again claims no one kind)
+    kinds = set() if any(t.generic for t in named) else {t.type for t in named}
+    if kinds & {"shelling"}:
+        kinds.add("airstrike")       # قصف by aircraft is coded as an airstrike (rule 10)
+
+    def about(s: Signal, found: list[Signal]) -> bool:
+        if s.start == sentence:
+            return True
+        if kinds:
+            return s.type in kinds or (s.type == "casualties" and any(
+                o.start == s.start and o.type in kinds for o in found))
+        # a sentence where another party acts tells that party's event
+        return not any(o.start == s.start and o.agent not in (None, "unknown") for o in found)
+    return about
 
 
 def _blamed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules, src: "_Source") -> None:
@@ -624,7 +678,12 @@ def _told_again(found: list[Signal], src: "_Source") -> None:
         before = [x for x in found if x.type == s.type and x.agent not in (None, "unknown")
                   and x.why["at"] < s.why["at"]]
         if before:
-            s.agent = max(before, key=lambda x: x.why["at"]).agent
+            told = max(before, key=lambda x: x.why["at"])
+            s.agent = told.agent
+            if told.why.get("mutual"):
+                # "The clashes resulted in …" after "clashes broke out between X and Y": the
+                # same two-sided fight, whose dead have no killer (rule 13)
+                s.why = {**s.why, "mutual": True}
 
 
 def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
@@ -640,6 +699,16 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
         # "the bombardment" / "الاستهداف" names the event of the sentence before again.
         same = [s for s in found if s.type in VIOLENT and s.start == c.start and s.modality == "occurred"
                 and (s.agent or not _definite(s, src))]
+        if _in_toll_list(c, found):
+            # A toll listing its dead clause by clause ("… بينهم 3 عناصر من قسد قضوا بهجوم لخلايا
+            # داعش، ومدني قضى بانفجار لغم، وعنصر من الجيش الوطني قُتل برصاص قناص من قسد"):
+            # each clause's dead were killed by its own event, or by the killer it names.
+            lo, hi = _comma_segment(c.why["at"], src)
+            own_clause = [s for s in same if lo <= s.why["at"] < hi]
+            if own_clause:
+                same = own_clause
+            elif c.agent and lo <= c.why.get("agent_at", {}).get(c.agent, -1) < hi:
+                continue
         causes = [s for s in same if s.agent]
         earlier = [s for s in same if s.why["at"] < c.why["at"]]
         nearest = max(earlier or same, key=lambda s: s.why["at"], default=None)
@@ -668,11 +737,28 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
             causes = [s for s in found if s.type in VIOLENT and s.agent and s.modality == "occurred"
                       and s.end <= c.start and s.start >= src.n.source_offset(0) and
                       _sentence_before(c, s, src)]
+        if not causes and not c.agent and c.modality == "denied":
+            # "CENTCOM conducted a precision strike … . «…» . There are no indications that
+            # civilians were wounded": a denial of harm with no event of its own is about the
+            # strike reported before it, however far (rule 5: the agent of the denied act).
+            # (the latest event told before it, if it names its party: not a Turkish strike
+            # before "Separately, a mine exploded. No injuries were reported.")
+            earlier = [s for s in found if s.type in VIOLENT and s.modality == "occurred" and s.end <= c.start]
+            latest = max(earlier, key=lambda s: s.why["at"], default=None)
+            causes = [latest] if latest and latest.agent not in (None, "unknown") else []
         if causes:
             # An attack with a named side beats the two-sided fighting it set off ("هاجم
             # مسلحون من داعش حاجزاً …، ودارت اشتباكات بين الطرفين …، ما أسفر عن مقتل").
             causes = [s for s in causes if not s.why.get("mutual")] or causes
             cause = min(causes, key=lambda s: abs(s.why["at"] - c.why["at"]))
+            attack = _attack_told_before(cause, c, found, src) if cause.why.get("mutual") else None
+            if attack:
+                # "an attack by ISIS cells on an SDF checkpoint, where clashes broke out … The
+                # clashes resulted in the death of three SDF members": "the clashes" tell again
+                # the fight that attack set off, and its attacker killed them.
+                c.target = next((t for t in (c.target, c.agent) if t and t != attack.agent), None)
+                c.agent = attack.agent
+                continue
             if cause.why.get("mutual"):
                 # "اشتبكت X مع Y، ما أدى إلى مقتل أربعة": a two-sided fight names no killer;
                 # the side named as the subject before "killed" is taken for the dead's.
@@ -690,6 +776,27 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
                 if o.why["at"] == cause.why["at"] and o.agent != c.agent and \
                         not any(x.type == c.type and x.modality == c.modality and x.agent == o.agent for x in found):
                     found.append(_with_agent(c, o.agent, dict(c.why)))
+
+
+def _in_toll_list(c: Signal, found: list[Signal]) -> bool:
+    """Does the casualty's sentence name dead more than once (a toll listed clause by clause)?"""
+    return sum(1 for s in found if s.type == "casualties" and s.start == c.start and s.modality == c.modality) > 2
+
+
+def _comma_segment(at: int, src: "_Source") -> tuple[int, int]:
+    """Normalised bounds of the comma-delimited part of a sentence around offset `at`."""
+    text = src.words_.text
+    return text.rfind(",", 0, at) + 1, (text.find(",", at) + 1 or len(text) + 1) - 1
+
+
+def _attack_told_before(fight: Signal, c: Signal, found: list[Signal], src: "_Source") -> Signal | None:
+    """The attack with a named side, in the sentence before, whose fighting a definite
+    "the clashes" / "المواجهات" of the dead's sentence tells again."""
+    if fight.start != c.start or not _definite(fight, src):
+        return None
+    attacks = [s for s in found if s.type in VIOLENT and s.agent not in (None, "unknown") and s.modality == "occurred"
+               and not s.why.get("mutual") and s.start < c.start and _sentence_before(c, s, src)]
+    return max(attacks, key=lambda s: s.why["at"]) if attacks else None
 
 
 def _same_event(unnamed: Signal, named: Signal) -> bool:

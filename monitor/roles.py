@@ -271,13 +271,18 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
     if ttype in ("patrol_change", "cooperation_change"):
         ms = [m for m in ms if not _in_cause_phrase(m, anchors, clause, words, markers)]
     first = min(anchors, key=lambda a: a.start)
+    if ttype in _VIOLENT and ttype not in RECIPROCAL:
+        # (a fight after "بعد معارك مع قسد" is the subject's own: its other side is named)
+        ms = _outside_earlier_event(ms, first, clause, words, markers)
     arabic = is_arabic(anchors[0].payload[1].term)
     if remember and ttype not in ("explosion", "casualties") and not [m for m in ms if m.actor != "civilians"] \
             and _dropped_subject(first, clause, words, arabic):
         prev = _previous_subject(clause, words, first.start)
         if prev:
             parties = _assign(ttype, anchors, clause, words, markers, False) if ms else None
-            return Parties((prev,), parties.target if parties else None, parties.words if parties else ())
+            # (a two-sided fight stays one: "وأسفرت الاشتباكات عن مقتل …" has no killer)
+            return Parties((prev,), parties.target if parties else None, parties.words if parties else (),
+                           ttype == "clashes" and _mutual(first, words, markers))
     if ttype in RECIPROCAL and _between_both_sides(first, words, markers):
         # "هاجم مسلحون من داعش حاجزاً …، ودارت اشتباكات بين الطرفين": the sides were named
         # with the attack before; its attacker (or no one) is the first party.
@@ -321,18 +326,51 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         # troops"; but a halt or a pull-out is one party's decision ("stopped its part in the
         # joint patrols with Moscow"), which only it gets.
         joint = ttype == "patrol_change" and any(a.payload[0] == "change" and a.payload[1] == "up" for a in anchors) \
-            and any(w in _JOINT for a in anchors for w in words.tokens.stem[words.first(a):words.last(a) + 2])
+            and any(w in _JOINT for a in anchors for w in words.tokens.stem[words.first(a):words.last(a) + 3])
         for m in sorted(ms, key=lambda m: abs(m.hit.start - agent.hit.start)):
             if m.actor in ("civilians", "unknown") or m.actor in {x.actor for x in agents}:
                 continue
-            if m.role == "support" or (joint and m.role == "partner") or \
+            if m.role == "support" or (joint and m.role == "partner") or (
+                    m.role == "partner" and ttype in _VIOLENT and _coordinated(m, clause, words, markers)) or \
                     any(joined(x, m, words, markers) or joined(m, x, words, markers) for x in agents):
                 agents.append(m)
     target = _pick_target(ttype, ms, agents, first, words)
     used = tuple(m.hit for m in agents + ([target] if target else []))
     return Parties(tuple(m.actor for m in agents), target.actor if target else None, used,
-                   ttype == "clashes" and _mutual(first, words, markers), tuple(m.hit.start for m in agents),
-                   own is not None and agent is own)
+                   ttype == "clashes" and _mutual(first, words, markers) and not _infighting(ms, agents),
+                   tuple(m.hit.start for m in agents), own is not None and agent is own)
+
+
+def _infighting(ms: list[Mention], agents: list[Mention]) -> bool:
+    """"اشتباكات بين فصيلي الحمزات والسلطان مراد", "clashes between two SNA factions": both
+    sides are one party, so the fight is that party's violence and its dead are its own
+    doing (rule 13), unlike a fight between two parties, which names no killer."""
+    parties = [m for m in ms if m.actor not in ("civilians", "unknown") and m.role != "target"]
+    return len(agents) == 1 and len(parties) >= 2 and {m.actor for m in parties} == {agents[0].actor}
+
+
+def _coordinated(m: Mention, clause: Clause, words: Words, markers: PhraseSet) -> bool:
+    """Is the partner named right after "بالتنسيق مع" / "in coordination with" / "carried out with"?"""
+    i = words.first(m.hit)
+    return any(p == "coordinated" and 0 <= i - b - 1 <= 2 for _, b, p in words.inside(markers, max(clause.first, i - 6), i - 1))
+
+
+def _outside_earlier_event(ms: list, first: Hit, clause: Clause, words: Words, markers: PhraseSet) -> list:
+    """"استقدمت الميليشيات الإيرانية تعزيزات … بعد ساعات من غارات جوية استهدفت مواقعها",
+    "The militias reinforced … after airstrikes hit their positions": a bare event noun after
+    "بعد / after" is another party's event; the subject before the marker is not its agent.
+    (Not "بعد أن قصفت", "بعد قصفها", "after shelling the village": the subject's own act.)"""
+    fw = words.first(first)
+    seq = [i for i, j, p in words.inside(markers, max(clause.first, fw - 4), fw - 1) if p == "sequence" and fw - j - 1 <= 3]
+    if not seq:
+        return ms
+    w = words.tokens.words[fw]
+    between = words.tokens.words[seq[-1] + 1:fw]
+    if any(x in ("ان", "that", "they", "it") for x in between) or w.endswith(("ه", "ها", "هم", "هما")) \
+            or (w.endswith("ing") and not w.endswith("ings")) or not any(t.start == first.start for t in clause.of("trigger")):
+        return ms
+    cut = words.starts[seq[-1]]
+    return [m for m in ms if m.hit.start >= cut]
 
 
 def _markers(clause: Clause, words: Words, markers: PhraseSet, kind: str) -> list[tuple[int, int]]:
@@ -739,6 +777,12 @@ def _killer(candidates, first, words, arabic, markers, clause) -> Mention | None
         gap = words.between(m.hit, first)
         said = gap == 1 and any(p == "speech" for a, b, p in words.inside(markers, words.last(m.hit) + 1,
                                                                           words.first(first) - 1))
+        # "تمكنت القوات المسلحة التركية من تحييد …": the party that managed the killing (its
+        # name may open with two words the actor list does not hold)
+        i = words.first(m.hit)
+        able = gap == 1 and words.tokens.words[words.last(m.hit) + 1] == "من" and \
+            any(p == "able" for a, b, p in words.inside(markers, max(0, i - 3), i - 1))
+        said = said or able
         # (not "٢٨ من عناصر قسد قُتلوا": "some of" the party are its dead)
         i = words.first(m.hit)
         partitive = "من" in words.tokens.words[max(0, i - 2):i]
