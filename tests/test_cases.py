@@ -3,7 +3,8 @@
 Quality is a pinned number (STYLE.md habit 8): every case runs and a failing case prints
 its difference, but the suite fails only when the share of passing cases drops below
 tests/cases/baseline.json, or when a case listed there as `must_pass` fails. Raise the
-baseline as the detector improves: `python tests/test_cases.py --update`.
+baseline as the detector improves: `python tests/test_cases.py --update`. With no option it
+lists the failing cases; `--diff` shows what changed against the baseline.
 """
 import json
 import sys
@@ -103,3 +104,7 @@ if __name__ == "__main__" and "--diff" in sys.argv:
             print("   ", p)
     print("newly passing:", sorted(now - base))
     print(f"{len(now)}/{len(res)} pass (baseline {len(base)})")
+
+
+if __name__ == "__main__" and len(sys.argv) == 1:
+    test_case_set_does_not_regress()     # prints every failing case with its difference
