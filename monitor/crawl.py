@@ -19,6 +19,7 @@ pipe, which reaches end-of-file when the parent exits, even by SIGKILL, so no or
 crawl outlives a daemon. It runs in a session of its own: Ctrl-C reaches the parent,
 which decides when the crawl stops.
 """
+import contextlib
 import json
 import multiprocessing
 import os
@@ -27,6 +28,7 @@ import tempfile
 import threading
 import time
 from dataclasses import replace
+from pathlib import Path
 
 RESULT = "MONITOR-RESULT "
 # Imported once by the fork server, shared by every process it forks: the crawls and the
@@ -88,8 +90,7 @@ def crawl(config, source, stop: threading.Event | None = None, backfill: int | N
     """Run one source's crawl to completion, timeout or `stop`; returns its result counts.
     `backfill`: also read archives back this many days (`monitor run --backfill`)."""
     ctx = context()
-    fd, log_path = tempfile.mkstemp(prefix=f"monitor-crawl-{source.name}-", suffix=".log")
-    os.close(fd)
+    log_path = _log_file(source.name)
     receiver, sender = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_forked, args=(replace(config, channels=()), source.name, backfill, sender, log_path),
                        daemon=True)
@@ -114,6 +115,38 @@ def crawl(config, source, stop: threading.Event | None = None, backfill: int | N
     finally:
         receiver.close()
         os.unlink(log_path)
+
+
+LOG_PREFIX = "monitor-crawl-"
+_swept = False
+
+
+def _log_file(source_name: str) -> str:
+    """A temporary file for one crawl's log, named after this process: a monitor killed
+    mid-crawl (SIGKILL, the OOM killer) cannot remove it, so the next monitor to crawl
+    removes the logs of monitors that are gone. A daemon restarted by systemd after each
+    such death would otherwise leave one file per crawl in flight, for ever."""
+    global _swept
+    if not _swept:
+        _swept = True
+        for path in Path(tempfile.gettempdir()).glob(f"{LOG_PREFIX}*.log"):
+            pid = path.name[len(LOG_PREFIX):].split("-", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+    fd, path = tempfile.mkstemp(prefix=f"{LOG_PREFIX}{os.getpid()}-{source_name}-", suffix=".log")
+    os.close(fd)
+    return path
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True      # another user's process: alive, and not ours to clean up
+    return True
 
 
 def _wait(receiver, timeout: float, stop) -> tuple[dict | None, str]:

@@ -86,7 +86,10 @@ def test_sigkill_mid_crawl_and_restart_lose_no_article_and_repeat_no_alert(tmp_p
         cfg = config(tmp_path, mirror, every="1s", crawl={"AUTOTHROTTLE_ENABLED": False,
                                                           "CONCURRENT_REQUESTS_PER_DOMAIN": 2})
         db = tmp_path / "monitor.db"
-        d = DaemonProcess(cfg, "first")
+        tmp = tmp_path / "tmp"      # where the crawls' logs go
+        tmp.mkdir()
+        env = {**os.environ, "TMPDIR": str(tmp)}
+        d = DaemonProcess(cfg, "first", env=env)
 
         def half_done():
             articles = count(db, "articles")
@@ -104,7 +107,8 @@ def test_sigkill_mid_crawl_and_restart_lose_no_article_and_repeat_no_alert(tmp_p
             d.kill()
         assert rows(db, "select count(*) from articles")[0][0] < len(base)
         mirror.delay = 0
-        d2 = DaemonProcess(cfg, "second")
+        assert list(tmp.glob("monitor-crawl-*.log"))     # the killed daemon could not remove its logs
+        d2 = DaemonProcess(cfg, "second", env=env)
         try:
             d2.wait(lambda: rows(db, "select count(*) from articles")[0][0] == len(base)
                     and not rows(db, "select count(*) from alerts where status = 'pending'")[0][0]
@@ -119,6 +123,7 @@ def test_sigkill_mid_crawl_and_restart_lose_no_article_and_repeat_no_alert(tmp_p
     assert sorted(printed) == sorted(t for (t,) in sent) and len(set(printed)) == len(printed)
     assert rows(db, "select count(*) from runs where status = 'running'") == [(0,)]
     assert rows(db, "select count(*) from runs where status = 'stopped'")[0][0] >= 1   # the killed run
+    assert not list(tmp.glob("monitor-crawl-*.log"))     # the next daemon did
 
 
 def _wait_gone(pid, timeout=15):
