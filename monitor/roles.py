@@ -75,8 +75,8 @@ def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]
         if role == "neutral" and "target_after" in words.after(markers, h, clause.last) \
                 and not any(words.first(t) <= nxt <= words.last(t) for t in triggers):
             role = "target"       # "SDF positions", "a regime checkpoint" (not "a US military convoy")
-        if role == "neutral" and "partner" in kinds:
-            role = "partner"      # "… مع التحالف", "… with the coalition"
+        if role == "neutral" and kinds & {"partner", "coordinated"}:
+            role = "partner"      # "… مع التحالف", "… with the coalition", "together with the SDF"
         if role == "neutral" and "support" in kinds:
             role = "support"      # "بدعم من الطيران الروسي": takes part in the act
         if "owner" in kinds and accusation != "accused":
@@ -320,6 +320,11 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         agent = min(earlier, key=lambda m: m.hit.start) if earlier else agent
         if not earlier and _second_of_pair(agent, clause, words):
             agent = None   # "Arab tribal fighters and SDF forces clashed": the first party is off the list
+    if not agent and ttype in _VIOLENT:
+        # "The raid … was carried out with the SDF": the partner named takes part (rule 8)
+        # even when the other side of the operation is not named in the clause.
+        agent = next((m for m in ms if m.role == "partner" and m.actor not in ("civilians", "unknown")
+                      and _coordinated(m, clause, words, markers)), None)
     agents = [agent] if agent else []
     if agent and ttype not in RECIPROCAL:
         # "a joint patrol → one per participant" (rule 8): "resumed joint patrols with Turkish
