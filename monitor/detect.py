@@ -264,6 +264,7 @@ def _signal(ttype, trig, change_hit, clause, words, rules, src, miss) -> list[Si
     why = {"trigger": src.words(trig), "at": trig.start, "change": src.words(change_hit) if change_hit else None,
            "cue": cue_words, "actors": [src.words(h) for h in parties.words], "mutual": parties.mutual,
            "agent_at": dict(zip(parties.agents, parties.agent_at)), "own": parties.own,
+           "target_at": parties.words[-1].start if parties.target and parties.words else None,
            "speaker": speaker([trig], clause, words, rules.roles) if modality == "threatened" else None}
     change = change_hit.payload[1] if change_hit else None
     agents = parties.agents or (None,)
@@ -760,6 +761,12 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
                 c.agent = attack.agent
                 continue
             if cause.why.get("mutual"):
+                other = _other_side(c, cause)
+                if other:
+                    # "clashed with an ISIS cell, killing two ISIS members": the dead named
+                    # after "killed" are one side's, so the other side killed them (rule 7)
+                    c.agent = other
+                    continue
                 # "اشتبكت X مع Y، ما أدى إلى مقتل أربعة": a two-sided fight names no killer;
                 # the side named as the subject before "killed" is taken for the dead's.
                 c.target = c.target or c.agent
@@ -776,6 +783,16 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
                 if o.why["at"] == cause.why["at"] and o.agent != c.agent and \
                         not any(x.type == c.type and x.modality == c.modality and x.agent == o.agent for x in found):
                     found.append(_with_agent(c, o.agent, dict(c.why)))
+
+
+def _other_side(c: Signal, fight: Signal) -> str | None:
+    """The side of a two-sided fight that is not the dead's, when the dead are named as the
+    other side's after the word of killing ("…، ما أدى لمقتل عنصرين من التنظيم")."""
+    sides = {fight.agent, fight.target} - {None, "unknown", "civilians"}
+    at = c.why.get("target_at")
+    if len(sides) != 2 or c.target not in sides or at is None or at <= c.why["at"]:
+        return None
+    return (sides - {c.target}).pop()
 
 
 def _in_toll_list(c: Signal, found: list[Signal]) -> bool:
