@@ -264,6 +264,7 @@ def _signal(ttype, trig, change_hit, clause, words, rules, src, miss) -> list[Si
     why = {"trigger": src.words(trig), "at": trig.start, "change": src.words(change_hit) if change_hit else None,
            "cue": cue_words, "actors": [src.words(h) for h in parties.words], "mutual": parties.mutual,
            "agent_at": dict(zip(parties.agents, parties.agent_at)), "own": parties.own,
+           "unlisted": parties.unlisted,
            "target_at": parties.words[-1].start if parties.target and parties.words else None,
            "speaker": speaker([trig], clause, words, rules.roles) if modality == "threatened" else None}
     change = change_hit.payload[1] if change_hit else None
@@ -700,6 +701,10 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
         # "the bombardment" / "الاستهداف" names the event of the sentence before again.
         same = [s for s in found if s.type in VIOLENT and s.start == c.start and s.modality == "occurred"
                 and (s.agent or not _definite(s, src))]
+        if c.agent:
+            # "The army foiled an attack launched by terrorist organizations, killing …": an
+            # attack by a group off the list does not take the dead from the killer named.
+            same = [s for s in same if not s.why.get("unlisted")]
         if _in_toll_list(c, found):
             # A toll listing its dead clause by clause ("… بينهم 3 عناصر من قسد قضوا بهجوم لخلايا
             # داعش، ومدني قضى بانفجار لغم، وعنصر من الجيش الوطني قُتل برصاص قناص من قسد"):

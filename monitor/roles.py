@@ -41,6 +41,7 @@ class Parties:
     mutual: bool = False   # a two-sided fight ("clashes"): its dead have no killer (rule 13)
     agent_at: tuple = ()   # where each agent is named (normalised offsets)
     own: bool = False      # the agent is a speaker acting through its own forces ("their fighters killed")
+    unlisted: bool = False  # the act's own subject is a group off the list ("an attack launched by militants")
 
 
 def mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
@@ -341,9 +342,11 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
                 agents.append(m)
     target = _pick_target(ttype, ms, agents, first, words)
     used = tuple(m.hit for m in agents + ([target] if target else []))
+    unlisted = not agents and ttype not in ("casualties", "explosion") and \
+        _unlisted_subject(first, anchors, ms, clause, words, markers)
     return Parties(tuple(m.actor for m in agents), target.actor if target else None, used,
                    ttype == "clashes" and _mutual(first, words, markers) and not _infighting(ms, agents),
-                   tuple(m.hit.start for m in agents), own is not None and agent is own)
+                   tuple(m.hit.start for m in agents), own is not None and agent is own, unlisted)
 
 
 def _infighting(ms: list[Mention], agents: list[Mention]) -> bool:
@@ -546,6 +549,8 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
             for t in events)]
     if marked:
         return min(marked, key=dist)
+    if ttype not in ("casualties", "explosion") and _unlisted_subject(first, anchors, ms, clause, words, markers):
+        return None     # the act's own subject is a group off the list (rule 7)
     if ttype == "casualties":
         return _killer(candidates, first, words, arabic, markers, clause)
     if ttype == "explosion":
@@ -633,6 +638,29 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
     if before:
         return max(before, key=lambda m: m.hit.start)
     return min(neutral, key=dist) if neutral else None
+
+
+_OPENS_REPORT = {"ان", "بان", "وان", "that", "said", "says"}
+
+
+def _unlisted_subject(first: Hit, anchors, ms, clause: Clause, words: Words, markers: PhraseSet) -> bool:
+    """Is the act's own subject an armed group off the actor list: opening what a speaker
+    reports ("the Russian Centre said militants … shelled", "أعلن مركز المصالحة الروسي أن
+    المسلحين … قصفوا") or marked by "by" after it ("an attack launched by terrorist
+    organizations")? A party named before in another role is then not its agent."""
+    fa, la = words.first(first), max(words.last(a) for a in anchors)
+    starts = {words.first(m.hit) for m in ms if m.actor != "civilians"}
+    for i, j in _markers(clause, words, markers, "unlisted"):
+        if any(j < s <= j + 3 for s in starts):
+            continue    # "gunmen from ISIS", "مسلحين من داعش": the group is named
+        if j < fa:
+            if i > 0 and words.tokens.words[i - 1] in _OPENS_REPORT and not any(j < s < fa for s in starts) \
+                    and fa - j - 1 <= 8:
+                return True
+        elif 0 <= i - la - 1 <= 2 and any(p == "agent" and b == i - 1
+                                          for _, b, p in words.inside(markers, max(clause.first, i - 3), i - 1)):
+            return True
+    return False
 
 
 def _participle(trig: Hit, words: Words) -> bool:
