@@ -272,6 +272,10 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
     if ttype in ("patrol_change", "cooperation_change"):
         ms = [m for m in ms if not _in_cause_phrase(m, anchors, clause, words, markers)]
     first = min(anchors, key=lambda a: a.start)
+    opening = [m for m in ms if m.role == "neutral" and m.hit.start < first.start
+               and words.first(m.hit) - clause.first <= 2 and m.actor not in ("civilians", "unknown")]
+    if opening:
+        _openers(words).setdefault(clause.sentence, opening[0])
     if ttype in _VIOLENT and ttype not in RECIPROCAL:
         # (a fight after "بعد معارك مع قسد" is the subject's own: its other side is named)
         ms = _outside_earlier_event(ms, first, clause, words, markers)
@@ -307,7 +311,10 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         if prev:
             return Parties((prev,), None, ())
     if not ms:
-        return Parties((), None, ())
+        # "وقال المركز الإعلامي للقوات إن مقاتليها قتلوا أربعة": the speaker's own killing,
+        # its party named in the sentence before
+        own = _speaker_of_own(ms, anchors, clause, words, markers) if ttype == "casualties" else None
+        return Parties((own.actor,), None, (), False, (own.hit.start,), True) if own else Parties((), None, ())
     if ttype == "threat" and arabic:
         # "توجيه أي تهديد لقوات سوريا الديمقراطية": the party threatened, not the threatener.
         ms = [Mention(m.hit, m.actor, "target") if m.hit.start > first.start and m.hit.left.endswith("ل")
@@ -471,6 +478,19 @@ def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: PhraseSe
         return None
     speakers = [m for m in ms if words.last(m.hit) < lo and m.actor not in ("civilians", "unknown")
                 and _speaks(m, clause, words, markers, arabic)]
+    if not speakers and arabic:
+        # "تصدت قسد لهجوم … . وقال المركز الإعلامي للقوات إن مقاتليها قتلوا …": a speaker
+        # off the list opening the clause speaks for the party opening the sentence before.
+        said = [b for a, b, p in words.inside(markers, clause.first, min(clause.first + 1, a_first - 1)) if p == "speech"]
+        report = [k for k in range(said[0] + 1, lo) if words.tokens.words[k] in ("ان", "بان")] if said else []
+        if report and not any(words.first(m.hit) < lo for m in ms):
+            return _opener_before(clause, words)
+    if not speakers and not arabic:
+        # '"Our forces killed three of the attackers," the SDF said': the speaker named after
+        # the quote, the nearest after it
+        speakers = [m for m in ms if words.first(m.hit) > max(j, a_last) and m.actor not in ("civilians", "unknown")
+                    and words.punct_between(first, m.hit) and "speech" in words.after(markers, m.hit, clause.last)]
+        return min(speakers, key=lambda m: m.hit.start) if speakers else None
     return max(speakers, key=lambda m: m.hit.start) if speakers else None
 
 
@@ -661,6 +681,22 @@ def _unlisted_subject(first: Hit, anchors, ms, clause: Clause, words: Words, mar
                                           for _, b, p in words.inside(markers, max(clause.first, i - 3), i - 1)):
             return True
     return False
+
+
+def _openers(words: Words) -> dict:
+    """The party opening each sentence with an event so far: {sentence: Mention}."""
+    if not hasattr(words, "openers"):
+        words.openers = {}
+    return words.openers
+
+
+def _opener_before(clause: Clause, words: Words) -> Mention | None:
+    """The party opening the sentence right before this clause's (only punctuation between)."""
+    s, _ = clause.sentence
+    for (a, b), m in _openers(words).items():
+        if b <= s and not words.text[b:s].strip(" \n\t.،,؛;:"):
+            return m
+    return None
 
 
 def _participle(trig: Hit, words: Words) -> bool:
