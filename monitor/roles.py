@@ -843,7 +843,11 @@ def _killer(candidates, first, words, arabic, markers, clause) -> Mention | None
     if arabic:
         # "أصيب ثلاثة جنود روس بجروح": before a casualty word written with ب stand the victims.
         # "أعلنت وزارة الدفاع التركية تحييد …", "تركيا تعلن تحييد …": the announcer's own act
-        gap = words.between(m.hit, first)
+        # ("، الثلاثاء،": a day or date between them is not counted)
+        lo_w, hi_w = words.last(m.hit) + 1, words.first(first) - 1
+        dated = {k for a, b, p in words.inside(markers, lo_w, hi_w) if p == "when" and lo_w <= a and b <= hi_w
+                 for k in range(a, b + 1)}
+        gap = words.between(m.hit, first) - len(dated)
         said = gap == 1 and any(p == "speech" for a, b, p in words.inside(markers, words.last(m.hit) + 1,
                                                                           words.first(first) - 1))
         # "تمكنت القوات المسلحة التركية من تحييد …": the party that managed the killing (its
@@ -855,6 +859,8 @@ def _killer(candidates, first, words, arabic, markers, clause) -> Mention | None
         # (not "٢٨ من عناصر قسد قُتلوا": "some of" the party are its dead)
         i = words.first(m.hit)
         partitive = "من" in words.tokens.words[max(0, i - 2):i]
+        if gap == 0 and dated and not _speaks(m, clause, words, markers, True):
+            gap = 1     # "قالت وزارة الدفاع، الثلاثاء، تحييد" only after a speech verb before the name
         return m if kill and (gap == 0 or said) and not partitive and not first.left.endswith("ب") else None
     if _speaks(m, clause, words, markers, False) and not _of_itself(m, words) \
             and any(w in ("said", "says", "added", "reported") for w in gap.split()):

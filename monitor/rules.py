@@ -23,7 +23,7 @@ SECTIONS = ("actors", "places", "triggers", "changes", "aircraft", "ground_fire"
 CUE_KINDS = ("denied", "threatened", "conditional", "hedge")
 ROLE_KINDS = ("target", "agent", "joint", "locative", "origin", "sequence", "between", "cause", "target_after", "partner", "dissuade", "claim",
               "accuse", "accusation", "owner", "speech", "own", "mutual", "support", "kill_verb", "subjected", "continues", "detonate",
-              "relative", "blame", "able", "coordinated", "unlisted")
+              "relative", "blame", "able", "coordinated", "unlisted", "when")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
