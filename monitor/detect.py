@@ -106,6 +106,12 @@ class _Source:
         a, b = self.span(t.starts[i], t.ends[j])
         return self.text[a:b]
 
+    def sentence_start(self, at: int) -> int | None:
+        """Where (in the caller's text, as a signal's `start`) the sentence holding normalised
+        offset `at` begins; None outside every clause."""
+        clause = next((c for c in self.clauses if c.start <= at < c.end), None)
+        return self.span(*clause.sentence)[0] if clause else None
+
 
 def _resolve(hits: list[Hit]) -> list[Hit]:
     """Drop what is covered: a shorter hit of the same kind inside a longer one, and
@@ -530,9 +536,7 @@ def _claimed_about(claim: tuple, hits: list[Hit], words: Words, src: "_Source"):
     responsibility", "تبنى الهجوم") is about the events of the sentences where no other
     party acts."""
     i, j = claim
-    at = words.starts[i]
-    clause = next((c for c in src.clauses if c.start <= at < c.end), None)
-    sentence = src.span(*clause.sentence)[0] if clause else -1
+    sentence = src.sentence_start(words.starts[i])
     # the event word the claim names: its object, within three words ("the Ankara bombing")
     named = [h for h in hits if h.payload[0] == "trigger" and j < words.first(h) <= j + 3
              and not any(c in words.text[words.tokens.ends[j]:h.start] for c in ",،.;؛")]
@@ -564,10 +568,9 @@ def _blamed(found: list[Signal], hits: list[Hit], words: Words, rules: Rules, sr
         if h.payload[0] != "actor" or h.payload[1] in ("unknown", "civilians") \
                 or not any(0 <= words.first(h) - j - 1 <= 1 for j in marks):
             continue
-        clause = next((c for c in src.clauses if c.start <= h.start < c.end), None)
-        if clause is None:
+        start = src.sentence_start(h.start)
+        if start is None:
             continue
-        start = src.span(*clause.sentence)[0]
         for s in found:
             if s.start == start and s.agent is None and s.modality == "occurred" \
                     and s.type in VIOLENT + ("casualties",):
