@@ -36,6 +36,9 @@ class Words:
         self.tokens = Tokens(low, text)
         self.starts = self.tokens.starts
         self._inside: dict = {}
+        # the party opening each sentence with an event, as roles finds them (roles.py):
+        # {sentence span: Mention}
+        self.openers: dict = {}
 
     def first(self, h: Hit) -> int:
         """Index of the first word of a hit (its clitics included)."""

@@ -275,7 +275,7 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
     opening = [m for m in ms if m.role == "neutral" and m.hit.start < first.start
                and words.first(m.hit) - clause.first <= 2 and m.actor not in ("civilians", "unknown")]
     if opening:
-        _openers(words).setdefault(clause.sentence, opening[0])
+        words.openers.setdefault(clause.sentence, opening[0])
     if ttype in _VIOLENT and ttype not in RECIPROCAL:
         # (a fight after "بعد معارك مع قسد" is the subject's own: its other side is named)
         ms = _outside_earlier_event(ms, first, clause, words, markers)
@@ -683,17 +683,10 @@ def _unlisted_subject(first: Hit, anchors, ms, clause: Clause, words: Words, mar
     return False
 
 
-def _openers(words: Words) -> dict:
-    """The party opening each sentence with an event so far: {sentence: Mention}."""
-    if not hasattr(words, "openers"):
-        words.openers = {}
-    return words.openers
-
-
 def _opener_before(clause: Clause, words: Words) -> Mention | None:
     """The party opening the sentence right before this clause's (only punctuation between)."""
     s, _ = clause.sentence
-    for (a, b), m in _openers(words).items():
+    for (a, b), m in words.openers.items():
         if b <= s and not words.text[b:s].strip(" \n\t.،,؛;:"):
             return m
     return None
