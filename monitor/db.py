@@ -7,7 +7,7 @@ import contextlib
 import json
 import sqlite3
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import sqlite_utils
@@ -412,15 +412,22 @@ def retry_alerts(db, channel: str | None = None) -> int:
     return db.execute(sql, args).rowcount
 
 
-def event_matches(db, key: dict, article_id: int, limit: int = 200) -> list[dict]:
+def event_matches(db, key: dict, article_id: int, around: datetime, within: timedelta,
+                  limit: int = 200) -> list[dict]:
     """Other articles carrying the same signal (type, modality, change, agent, target,
-    place), newest first, with their cluster and dates."""
+    place) dated about `within` of `around` (or undated for SQLite), newest first, with
+    their cluster and dates. The caller checks the window exactly: SQLite only drops the
+    rows far outside it (a day's margin for any reading of an odd date string), so that a
+    story from months ago is not crowded out of `limit` by a year of daily reports of the
+    same kind, and those reports are not read into Python only to be thrown away."""
     return _rows(db,
         "select a.id, a.cluster_id, a.published_at, a.fetched_at from signals s "
         "join articles a on a.id = s.article_id where s.type = ? and s.agent is ? and s.target is ? "
-        "and s.modality = ? and s.change is ? and s.place is ? and a.id != ? order by s.id desc limit ?",
+        "and s.modality = ? and s.change is ? and s.place is ? and a.id != ? "
+        "and coalesce(abs(julianday(coalesce(a.published_at, a.fetched_at)) - julianday(?)) <= ?, 1) "
+        "order by s.id desc limit ?",
         [key["type"], key["agent"], key["target"], key["modality"], key["change"], key["place"],
-         article_id, limit])
+         article_id, around.isoformat(), within / timedelta(days=1) + 1, limit])
 
 
 def articles_by_id(db, ids) -> list[dict]:

@@ -75,7 +75,7 @@ def story_of(db, ctx: Context, art: dict, sketch, signals) -> int | None:
         key = cluster.event_key(sig)
         if key is None:
             continue
-        hit = {m["cluster_id"] for m in store.event_matches(db, key, art["id"])
+        hit = {m["cluster_id"] for m in store.event_matches(db, key, art["id"], when, cluster.EVENT_WINDOW)
                if cluster.close_in_time(when, schedule.parse_time(m["published_at"] or m["fetched_at"]))}
         votes.update(hit)
     return votes.most_common(1)[0][0] if votes else None

@@ -87,6 +87,28 @@ def test_same_signal_on_same_actors_in_two_languages_is_one_alert(tmp_path, rule
     assert "Turkish drones strike &lt;SDF&gt;" in first["text/html"]
 
 
+def test_an_old_event_reported_late_joins_its_story_past_a_year_of_later_reports(tmp_path, rules):
+    """Backfill reads a months-old report after a year of daily ones of the same kind
+    (Turkish strikes on the SDF, say): it must still find the story of its own day."""
+    db, ctx = setup(tmp_path, rules, [])
+    process_page(db, ctx, page(*EN))
+    first = store.article(db, 1)
+    keys = [{k: s[k] for k in s if k not in ("id", "article_id", "source")}
+            for s in store.cluster_signals(db, first["cluster_id"]) if s["agent"] == "turkey"]
+    assert keys, "the English report names Turkey's strike"
+    for i in range(1, 251):      # one report every other day after it, each its own story
+        date = (datetime(2026, 11, 22, 9, tzinfo=timezone.utc) + timedelta(days=2 * i)).isoformat()
+        aid = store.insert_article(db, {"url": f"http://sohr.test/en/{1000 + i}/", "source": "sohr-en", "lang": "en",
+                                        "title": f"Report {i}", "text": f"Report {i}", "published_at": date,
+                                        "fetched_at": date, "hash": str(i)})
+        store.set_cluster(db, aid, aid)
+        store.insert_signals(db, aid, keys)
+    db.conn.commit()
+    process_page(db, ctx, page(*AR))        # the Arabic report of the first strike, read late
+    story = rows(tmp_path / "monitor.db", "select cluster_id from articles where url = ?", AR[0])[0][0]
+    assert story == first["cluster_id"]
+
+
 def test_reprint_line_joins_a_shortened_copy_to_its_original(tmp_path, rules):
     original = next((MIRROR / "www.almodon.com/politics/2022/11/25").glob("*.html"))
     full = extract(original.read_text(encoding="utf-8"), "http://modon.test/x")
