@@ -219,7 +219,7 @@ def _child(config_path, source_name: str, backfill: int | None = None) -> dict:
     settings.set("USER_AGENT", config.user_agent, priority="project")
     settings.setdict(config.crawl, priority="cmdline")
     result = {"feeds": 0, "pages": 0, "queued": 0, "errors": 0}
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(SPIDERS[source.spider])
     process.crawl(crawler, source=source, db=db, result=result, backfill=backfill)
     process.start()

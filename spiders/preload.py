@@ -19,13 +19,14 @@ _NAMED = ("DUPEFILTER_CLASS", "SCHEDULER", "SCHEDULER_PRIORITY_QUEUE", "SCHEDULE
 def _paths():
     # s3 and ftp handlers are loaded lazily, on a first s3:// or ftp:// URL: never here.
     yield from (p for scheme, p in default_settings.DOWNLOAD_HANDLERS_BASE.items() if scheme in ("http", "https"))
-    # Not those our settings turn off: Scrapy loads only the enabled ones.
-    off = {p for name in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS")
-           for p, order in getattr(settings, name, {}).items() if order is None}
+    # What Scrapy imports when a crawler starts: the base lists (ours where settings.py
+    # replaces one), less what our lists turn off, and every class our lists name, even
+    # one turned off (Scrapy loads those keys to compare them).
     for name in _COMPONENTS:
-        yield from (p for p in getattr(default_settings, name, None) or {} if p not in off)
-    for name in ("DOWNLOADER_MIDDLEWARES", "ITEM_PIPELINES"):
-        yield from (p for p, order in getattr(settings, name, {}).items() if order is not None)
+        ours = getattr(settings, name[:-len("_BASE")], {})
+        base = getattr(settings, name, None) or getattr(default_settings, name, None) or {}
+        yield from (p for p in base if ours.get(p, 0) is not None)
+        yield from ours
     for name in _NAMED:
         value = getattr(default_settings, name, None)
         if isinstance(value, str):

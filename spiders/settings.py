@@ -2,6 +2,8 @@
 
 `crawl:` in config.yaml overrides any of these (Scrapy setting names).
 """
+from scrapy.settings import default_settings
+
 BOT_NAME = "monitor"
 SPIDER_MODULES = ["spiders"]
 ROBOTSTXT_OBEY = True
@@ -49,12 +51,15 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
 }
-EXTENSIONS = {"scrapy.extensions.memusage.MemoryUsage": None, "scrapy.extensions.logstats.LogStats": None,
-              # Scrapy 2.19's remote control: an HTTP server in every crawl that runs the
-              # Python code it is sent, announced by a job file under ~/.local/state that
-              # only a clean exit removes (killed crawls left them for ever). Not for a
-              # monitor on a server; and its aiohttp import cost 0.14 s of every start.
-              "scrapy.extensions.remote_control.RemoteControl": None}
+# Extensions a monitor crawl does without. Left out of the base list rather than set to
+# None in EXTENSIONS: Scrapy imports every class EXTENSIONS names, even one it is told to
+# skip, and RemoteControl's import (aiohttp, an SSL context) cost 0.14 s of every crawl's
+# start. RemoteControl (Scrapy 2.19) is an HTTP server in every crawl that runs the Python
+# code it is sent, announced by a job file under ~/.local/state that only a clean exit
+# removes (killed crawls left them for ever): not for a monitor on a server.
+_WITHOUT = {"scrapy.extensions.memusage.MemoryUsage", "scrapy.extensions.logstats.LogStats",
+            "scrapy.extensions.remote_control.RemoteControl"}
+EXTENSIONS_BASE = {k: v for k, v in default_settings.EXTENSIONS_BASE.items() if k not in _WITHOUT}
 REMOTE_CONTROL_ENABLED = False
 # Scrapy starts this many asyncio tasks per response to process its output; an article
 # yields one item, so 100 (the default) spent more CPU than the download (bench/).

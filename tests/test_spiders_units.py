@@ -1,5 +1,9 @@
 """The pure parts of crawling: bot-wall detection, charsets, feed and sitemap reading,
 identities and canonical URLs. (The spiders themselves: test_spiders.py, test_hostile.py.)"""
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from monitor.extract import decode_html, extract
@@ -136,3 +140,26 @@ def test_url_dates_and_retry_after():
     assert _retry_after_seconds("120") == 120
     assert _retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0
     assert _retry_after_seconds("soon") is None
+
+
+def test_a_crawl_starts_without_loading_the_extensions_it_turns_off():
+    """Scrapy imports every class EXTENSIONS names, even one set to None: RemoteControl
+    (a code-running HTTP server) and its aiohttp cost 0.14 s of each crawl's start.
+    A fresh interpreter, as a forked crawl starts: build the crawler as monitor.crawl does."""
+    code = """
+import sys
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+import spiders.settings
+from spiders import SPIDERS
+settings = Settings()
+settings.setmodule(spiders.settings, priority="project")
+crawler = CrawlerProcess(settings).create_crawler(SPIDERS["sohr"])
+crawler._apply_settings()
+names = {type(e).__name__ for e in crawler.extensions.middlewares}
+print(sorted(names), "aiohttp" in sys.modules, "scrapy.extensions.remote_control" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent).stdout
+    assert "CoreStats" in out and "RemoteControl" not in out and "MemoryUsage" not in out
+    assert out.strip().endswith("False False"), out
