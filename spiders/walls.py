@@ -12,17 +12,28 @@ WALL_STATUSES = {403: "HTTP 403 Forbidden", 406: "HTTP 406 Not Acceptable", 429:
 TINY_BODY = 200          # bytes: no feed item or article fits in fewer
 
 # Markers of the common bot-protection pages (Cloudflare, Sucuri, SiteGround, Incapsula,
-# DataDome, PerimeterX, DDoS-Guard), searched in the first 20 KB, lower-cased: the same
-# pattern with re.I took 1.3 ms per page, a quarter of a crawl's CPU (this takes 0.1 ms).
-_MARKERS = re.compile(
-    rb"cf-browser-verification|cf_chl_|challenge-platform|/cdn-cgi/challenge|cf-error-details"
-    rb"|sucuri_cloudproxy|sgcaptcha|_incapsula_resource|incapsula incident|captcha-delivery\.com"
-    rb"|px-captcha|ddos-guard|__ddg|<title>\s*(?:just a moment|attention required|access denied"
-    rb"|checking your browser|pardon our interruption|one more step|security check|ddos-guard)")
+# DataDome, PerimeterX, DDoS-Guard), searched in the first 20 KB, lower-cased. Each literal
+# is its own `in` test: one regex alternating them all took 0.18 ms per page, the
+# literals take a tenth of that (a crawl's CPU goes on every page it fetches).
+_LITERALS = (b"cf-browser-verification", b"cf_chl_", b"challenge-platform", b"/cdn-cgi/challenge",
+             b"cf-error-details", b"sucuri_cloudproxy", b"sgcaptcha", b"_incapsula_resource",
+             b"incapsula incident", b"captcha-delivery.com", b"px-captcha", b"ddos-guard", b"__ddg")
+_TITLE = re.compile(rb"<title>\s*(?:just a moment|attention required|access denied|checking your browser"
+                    rb"|pardon our interruption|one more step|security check|ddos-guard)")
 
 
-def _marker(body: bytes):
-    return _MARKERS.search(body[:20_000].lower())
+def _marker(body: bytes) -> bytes | None:
+    head = body[:20_000].lower()
+    for literal in _LITERALS:
+        if literal in head:
+            return literal
+    at = head.find(b"<title>")
+    while at >= 0:
+        m = _TITLE.match(head, at)
+        if m:
+            return m.group(0)
+        at = head.find(b"<title>", at + 7)
+    return None
 
 
 def bot_wall(status: int, body: bytes, expected_feed: bool = False) -> str | None:
@@ -35,7 +46,7 @@ def bot_wall(status: int, body: bytes, expected_feed: bool = False) -> str | Non
         return None
     m = _marker(body)
     if m:
-        return f"bot challenge page ({m.group(0).decode('latin-1')[:40]!r})"
+        return f"bot challenge page ({m.decode('latin-1')[:40]!r})"
     if len(body.strip()) < TINY_BODY and not (expected_feed and _honest_small(body)):
         return f"suspiciously tiny page ({len(body)} bytes)"
     return None
