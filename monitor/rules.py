@@ -78,8 +78,8 @@ class Vocabulary:
     asserting_aux: frozenset = frozenset()
     future: frozenset = frozenset()
     bare_blast: frozenset = frozenset()
-    # Arabic "الأخيرة" is a noun by its context, English "latter" after "the"; a text is
-    # searched for the shortest of them first, to skip the word loop when none is there.
+    # Arabic "الأخيرة" is a noun by its context, English "latter" after "the". A text holding
+    # none of the probes (the words holding no other: "الاخير", "latter") skips the word loop.
     latter_arabic: frozenset = field(init=False)
     latter_english: frozenset = field(init=False)
     latter_probes: tuple = field(init=False)
