@@ -57,7 +57,7 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
     n = normalise(text)
     hits = _resolve(rules.matcher.find(n))
     words = Words(n.text, n.lower)
-    hits = sorted(hits + latter(hits, words), key=lambda h: (h.start, -h.end))
+    hits = sorted(hits + latter(hits, words, rules.words), key=lambda h: (h.start, -h.end))
     misses: list[NearMiss] = []
     found: list[Signal] = []
     src = _Source(text, n, words)
@@ -76,8 +76,8 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
             sig = _signals(trig, clause, words, rules, src, misses)
             found.extend(sig)
         found.extend(_pronoun_changes(clause, clauses, words, rules, src, misses, found))
-    found = _threats_about_others(found, misses)
-    found = _blasts_of_strikes(found, src)
+    found = _threats_about_others(found, misses, rules)
+    found = _blasts_of_strikes(found, src, rules)
     _unclaimed(found, hits, src)
     _claimed(found, hits, words, rules, src)
     _blamed(found, hits, words, rules, src)
@@ -342,7 +342,7 @@ def _modality(ttype, trig, change_hit, clause, words, rules):
         return kind, found[kind][1]
     if ttype == "threat":
         return "occurred", None   # CODEBOOK rule 4: the act of threatening happened
-    if "threatened" in found and not _asserted_in_warning(found["threatened"][1], a_first, words):
+    if "threatened" in found and not _asserted_in_warning(found["threatened"][1], a_first, words, rules):
         return "threatened", found["threatened"][1]
     for h in (anchor, trig):
         if h.future:
@@ -350,10 +350,7 @@ def _modality(ttype, trig, change_hit, clause, words, rules):
     return "occurred", None
 
 
-_ASSERTING_AUX = {"was", "were", "is", "are", "has", "had"}
-
-
-def _asserted_in_warning(cue: tuple, a_first: int, words: Words) -> bool:
+def _asserted_in_warning(cue: tuple, a_first: int, words: Words, rules: Rules) -> bool:
     """"Abdi warned that Turkey was massing troops": what the warning says is going on
     already (a progressive or perfect verb after the cue) is asserted, not threatened; the
     offensive it is massing for stays threatened (rule 3)."""
@@ -361,7 +358,7 @@ def _asserted_in_warning(cue: tuple, a_first: int, words: Words) -> bool:
     if j >= a_first or a_first < 1:
         return False
     aux = words.tokens.words[a_first - 1]
-    return aux in _ASSERTING_AUX and j < a_first - 1
+    return aux in rules.words.asserting_aux and j < a_first - 1
 
 
 def _pseudo(words: Words, rules: Rules, i: int, j: int) -> bool:
@@ -393,7 +390,7 @@ def _score(parties, place, clause, words, rules) -> float:
     return max(0.05, min(1.0, score))
 
 
-def _threats_about_others(found: list[Signal], misses) -> list[Signal]:
+def _threats_about_others(found: list[Signal], misses, rules: Rules) -> list[Signal]:
     """CODEBOOK rule 4: warning that *someone else* will attack is not a threat."""
     out = []
     for s in found:
@@ -414,13 +411,10 @@ def _threats_about_others(found: list[Signal], misses) -> list[Signal]:
                                        "a warning about another party's action (CODEBOOK rule 4)", s.start, s.end))
                 continue
         out.append(s)
-    return out + _declared_force(found)
+    return out + _declared_force(found, rules)
 
 
-_FUTURE = {"will", "would", "shall", "سوف"}
-
-
-def _declared_force(found: list[Signal]) -> list[Signal]:
+def _declared_force(found: list[Signal], rules: Rules) -> list[Signal]:
     """CODEBOOK rule 4: "will launch a ground operation" is threat occurred + ground_assault
     threatened. A party's own force put in the future tense ("ستطلق عملية برية", "would
     launch a new operation", "Israel would strike again if …") is the act of threatening,
@@ -428,7 +422,7 @@ def _declared_force(found: list[Signal]) -> list[Signal]:
     out = []
     for o in found:
         cue = (o.why.get("cue") or "").lower()
-        future = cue in _FUTURE or (cue[:1] == "س" and len(cue) > 3) or cue[:2] in ("وس", "فس")
+        future = cue in rules.words.future or (cue[:1] == "س" and len(cue) > 3) or cue[:2] in ("وس", "فس")
         if o.modality != "threatened" or o.type not in VIOLENT or not future \
                 or o.agent in (None, "unknown", "civilians") or o.why.get("speaker") not in (None, o.agent):
             continue    # "قالت قسد إن تركيا ستطلق عملية" reports another party's plan
@@ -442,11 +436,7 @@ def _declared_force(found: list[Signal]) -> list[Signal]:
 VIOLENT = ("airstrike", "shelling", "explosion", "clashes", "ground_assault")
 
 
-# Words of a blast that name no device: heard or seen, it may be the strike's own.
-_BARE_BLAST = {"انفجار", "انفجارات", "انفجارين", "explosion", "explosions", "blast", "blasts"}
-
-
-def _blasts_of_strikes(found: list[Signal], src: "_Source") -> list[Signal]:
+def _blasts_of_strikes(found: list[Signal], src: "_Source", rules: Rules) -> list[Signal]:
     """CODEBOOK rule 12: "تعرضت القاعدة لهجوم بطائرة مسيّرة، وسط دوي انفجار عنيف", "a drone
     struck the base and a loud explosion was heard": a bare blast in the sentence of a strike,
     with no device named (no mine, IED or car bomb), is that strike's blast, not an explosion."""
@@ -454,8 +444,8 @@ def _blasts_of_strikes(found: list[Signal], src: "_Source") -> list[Signal]:
     if not strikes:
         return found
 
-    def bare(s):
-        return s.why.get("trigger", "").lower().lstrip("وبل").removeprefix("ال") in _BARE_BLAST
+    def bare(s):     # a blast word that names no device (`vocabulary: bare_blast:`)
+        return s.why.get("trigger", "").lower().lstrip("وبل").removeprefix("ال") in rules.words.bare_blast
     devices = {s.start for s in found if s.type == "explosion" and not bare(s)}
     return [s for s in found if not (s.type == "explosion" and s.modality == "occurred" and bare(s)
                                      and s.start in strikes and s.start not in devices)]

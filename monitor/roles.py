@@ -14,16 +14,13 @@ from dataclasses import dataclass
 
 from .clauses import Clause, Words
 from .matcher import Hit
-from .phrases import PhraseSet
+from .rules import RoleMarkers, Vocabulary
 from .text import is_arabic
 
 # Types whose second party is acted upon; patrols and cooperation name partners instead.
 TARGETED = {"airstrike", "shelling", "ground_assault", "clashes", "explosion", "casualties", "threat"}
 RECIPROCAL = {"clashes", "cooperation_change"}
 _VIOLENT = {"airstrike", "shelling", "clashes", "ground_assault", "explosion"}
-_JOINT = {"joint", "combined", "مشتركة", "مشترك", "المشتركة", "المشترك"}
-# "بين الطرفين", "between the two sides": the parties were named before, not off the list.
-_BOTH_SIDES = {"الطرفين", "الطرفان", "الجانبين", "الجانبان", "the", "both", "them"}
 
 
 @dataclass(frozen=True)
@@ -44,13 +41,13 @@ class Parties:
     unlisted: bool = False  # the act's own subject is a group off the list ("an attack launched by militants")
 
 
-def mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
+def mentions(clause: Clause, words: Words, markers: RoleMarkers) -> list[Mention]:
     if "mentions" not in clause.cache:
         clause.cache["mentions"] = _mentions(clause, words, markers)
     return clause.cache["mentions"]
 
 
-def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]:
+def _mentions(clause: Clause, words: Words, markers: RoleMarkers) -> list[Mention]:
     triggers = clause.of("trigger")
     actors = [h for h in clause.of("actor") if not _dateline(h, words)]
     out = []
@@ -94,7 +91,7 @@ def _mentions(clause: Clause, words: Words, markers: PhraseSet) -> list[Mention]
     return _drop_nested(out)
 
 
-def _relative_subject(h: Hit, words: Words, markers: PhraseSet, floor: int) -> bool:
+def _relative_subject(h: Hit, words: Words, markers: RoleMarkers, floor: int) -> bool:
     """"قصف صاروخي شنه تنظيم …", "كمين نصبه مسلحون يُعتقد أنهم من خلايا داعش": the party
     within six words after a relative verb is its subject, unless a target or place word
     stands between ("شنه مسلحون على قرى خاضعة لسيطرة قسد": قسد was hit)."""
@@ -108,7 +105,7 @@ def _relative_subject(h: Hit, words: Words, markers: PhraseSet, floor: int) -> b
         and not any(wd in ("على", "ضد", "في", "on", "against", "in", "at") for wd in words.tokens.words[j + 1:w])
 
 
-def _accusation(h: Hit, words: Words, markers: PhraseSet, clause: Clause) -> str | None:
+def _accusation(h: Hit, words: Words, markers: RoleMarkers, clause: Clause) -> str | None:
     """"اتهمت قسد فصائل الجيش الوطني بقتل …", "اتهمت واشنطن ميليشيات موالية لإيران بالوقوف
     خلفه": the party right after an accusation verb accuses; the one it names (within five
     words), right before the ب-phrase of the charge, is accused: the charge's agent (rule 7)."""
@@ -127,7 +124,7 @@ def _accusation(h: Hit, words: Words, markers: PhraseSet, clause: Clause) -> str
 _HEAD_ROLES = {"agent": "agent", "origin": "agent", "target": "target", "target_after": "target", "between": "first"}
 
 
-def _owned_role(h: Hit, role: str, clause: Clause, words: Words, markers: PhraseSet) -> str | None:
+def _owned_role(h: Hit, role: str, clause: Clause, words: Words, markers: RoleMarkers) -> str | None:
     """Y in "N التابعة ل Y", "N belonging to Y", "N loyal to Y" plays the part of N: the
     agent when N is the event itself ("مسيّرة تابعة لقسد", "a drone belonging to …") or
     is marked as one ("برصاص عناصر حاجز تابع للأمن العام"), the target when N is a place
@@ -202,36 +199,30 @@ def _drop_nested(ms: list[Mention]) -> list[Mention]:
     return out
 
 
-_LATTER = ("الاخيرة", "الاخير", "الاخيره")
-# words after which "الأخيرة" is a noun ("وقالت إن الأخيرة قصفت", "وكانت الأخيرة قد …"),
-# not an adjective of the noun before it ("الفترة الأخيرة", "التوتر الأخير", "تصريحاته الأخيرة")
-_LATTER_AFTER = {"ان", "بان", "وان", "لان", "لكن", "ولكن", "كانت", "وكانت", "كان", "وكان", "فيما",
-                 "بينما", "حيث", "قد", "وقد", "هذه", "وهذه", "هذا", "وهذا", "ثم", "كما", "الا", "اذ"}
-
-
-def latter(hits: list[Hit], words: Words) -> list[Hit]:
+def latter(hits: list[Hit], words: Words, vocabulary: Vocabulary) -> list[Hit]:
     """"استقدمت الأخيرة تعزيزات", "the latter launched a campaign": the party named last
-    before "the latter" (الأخيرة / الأخير) is the one meant. One actor hit per anaphor,
-    carrying that party, so the clause's roles treat it as a name."""
-    if "اخير" not in words.text and "latter" not in words.text:
-        return []     # the common case: one substring search, no loop over the words
+    before "the latter" (الأخيرة / الأخير, `vocabulary: latter:`) is the one meant. One
+    actor hit per anaphor, carrying that party, so the clause's roles treat it as a name."""
+    if not any(w in words.text for w in vocabulary.latter_probes):
+        return []     # the common case: a substring search or two, no loop over the words
+    arabic, after = vocabulary.latter_arabic, vocabulary.latter_after
     actors = [h for h in hits if h.payload[0] == "actor" and h.payload[1] not in ("civilians", "unknown")]
     if not actors:
         return []
     t = words.tokens
     out = []
     for k, w in enumerate(t.words):
-        left = w[0] if w[0] in "وف" and w[1:] in _LATTER else ""
-        if w[len(left):] in _LATTER:
+        left = w[0] if w[0] in "وف" and w[1:] in arabic else ""
+        if w[len(left):] in arabic:
             prev = t.words[k - 1] if k else ""
             gap = words.text[t.ends[k - 1]:t.starts[k]] if k else "."
             # An adjective agrees in definiteness: after an indefinite word ("استقدمت الأخيرة",
             # "استهداف الأخير نقاط الجيش", "اعتقال الأخيرة لشاب") it is a noun, the party.
             definite = prev.startswith(("ال", "بال", "لل", "وال", "فال", "كال")) \
                 or prev.endswith(("ه", "ها", "هم", "هما", "نا")) or not is_arabic(prev)
-            if not (left and any(c in gap for c in ".،,؛:\n") or prev in _LATTER_AFTER or not definite):
+            if not (left and any(c in gap for c in ".،,؛:\n") or prev in after or not definite):
                 continue
-        elif not (w == "latter" and k and t.words[k - 1] == "the"):
+        elif not (w in vocabulary.latter_english and k and t.words[k - 1] == "the"):
             continue
         before = [h for h in actors if h.end <= t.starts[k]]
         if before:
@@ -240,7 +231,7 @@ def latter(hits: list[Hit], words: Words) -> list[Hit]:
     return out
 
 
-def joined(a: Mention, b: Mention, words: Words, markers: PhraseSet) -> bool:
+def joined(a: Mention, b: Mention, words: Words, markers: RoleMarkers) -> bool:
     """b is a partner of a: "X و Y", "X and Y", "X برفقة Y", "X alongside Y"."""
     if b.hit.start < a.hit.end or b.role == "target":
         return False
@@ -253,7 +244,7 @@ def joined(a: Mention, b: Mention, words: Words, markers: PhraseSet) -> bool:
     return gap <= 3 and any(p == "joint" for _, _, p in words.inside(markers, lo, hi))
 
 
-def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers: PhraseSet,
+def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers: RoleMarkers,
            remember: bool = True) -> Parties:
     parties = _assign(ttype, anchors, clause, words, markers, remember)
     if remember and ttype not in ("explosion", "casualties"):
@@ -263,7 +254,7 @@ def assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers
     return parties
 
 
-def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers: PhraseSet,
+def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, markers: RoleMarkers,
             remember: bool) -> Parties:
     # A name inside the trigger's words is the trigger itself; one reaching out of them
     # ("انسحاب القوات" + "القوات الأمريكية", "US military" + "military convoy") names its party.
@@ -281,7 +272,7 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         ms = _outside_earlier_event(ms, first, clause, words, markers)
     arabic = is_arabic(anchors[0].payload[1].term)
     if remember and ttype not in ("explosion", "casualties") and not [m for m in ms if m.actor != "civilians"] \
-            and _dropped_subject(first, clause, words, arabic):
+            and _dropped_subject(first, clause, words, arabic, markers):
         prev = _previous_subject(clause, words, first.start)
         if prev:
             parties = _assign(ttype, anchors, clause, words, markers, False) if ms else None
@@ -338,8 +329,9 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         # "a joint patrol → one per participant" (rule 8): "resumed joint patrols with Turkish
         # troops"; but a halt or a pull-out is one party's decision ("stopped its part in the
         # joint patrols with Moscow"), which only it gets.
+        joint_words = markers.words.joint     # "مشتركة", "joint"
         joint = ttype == "patrol_change" and any(a.payload[0] == "change" and a.payload[1] == "up" for a in anchors) \
-            and any(w in _JOINT for a in anchors for w in words.tokens.stem[words.first(a):words.last(a) + 3])
+            and any(w in joint_words for a in anchors for w in words.tokens.stem[words.first(a):words.last(a) + 3])
         for m in sorted(ms, key=lambda m: abs(m.hit.start - agent.hit.start)):
             if m.actor in ("civilians", "unknown") or m.actor in {x.actor for x in agents}:
                 continue
@@ -364,13 +356,13 @@ def _infighting(ms: list[Mention], agents: list[Mention]) -> bool:
     return len(agents) == 1 and len(parties) >= 2 and {m.actor for m in parties} == {agents[0].actor}
 
 
-def _coordinated(m: Mention, clause: Clause, words: Words, markers: PhraseSet) -> bool:
+def _coordinated(m: Mention, clause: Clause, words: Words, markers: RoleMarkers) -> bool:
     """Is the partner named right after "بالتنسيق مع" / "in coordination with" / "carried out with"?"""
     i = words.first(m.hit)
     return any(p == "coordinated" and 0 <= i - b - 1 <= 2 for _, b, p in words.inside(markers, max(clause.first, i - 6), i - 1))
 
 
-def _outside_earlier_event(ms: list, first: Hit, clause: Clause, words: Words, markers: PhraseSet) -> list:
+def _outside_earlier_event(ms: list, first: Hit, clause: Clause, words: Words, markers: RoleMarkers) -> list:
     """"استقدمت الميليشيات الإيرانية تعزيزات … بعد ساعات من غارات جوية استهدفت مواقعها",
     "The militias reinforced … after airstrikes hit their positions": a bare event noun after
     "بعد / after" is another party's event; the subject before the marker is not its agent.
@@ -388,7 +380,7 @@ def _outside_earlier_event(ms: list, first: Hit, clause: Clause, words: Words, m
     return [m for m in ms if m.hit.start >= cut]
 
 
-def _markers(clause: Clause, words: Words, markers: PhraseSet, kind: str) -> list[tuple[int, int]]:
+def _markers(clause: Clause, words: Words, markers: RoleMarkers, kind: str) -> list[tuple[int, int]]:
     """(first, last) word of each role marker of one kind in the clause, looked up once per clause."""
     key = ("markers", kind)
     if key not in clause.cache:
@@ -396,7 +388,7 @@ def _markers(clause: Clause, words: Words, markers: PhraseSet, kind: str) -> lis
     return clause.cache[key]
 
 
-def _in_cause_phrase(m: Mention, anchors, clause: Clause, words: Words, markers: PhraseSet) -> bool:
+def _in_cause_phrase(m: Mention, anchors, clause: Clause, words: Words, markers: RoleMarkers) -> bool:
     """A party named in "after the Turkish strikes" / "بعد الضربات التركية" is the party of
     that other event, the cause of a change in patrols or cooperation, not its agent."""
     for _, j in _markers(clause, words, markers, "sequence"):
@@ -412,7 +404,7 @@ def _in_cause_phrase(m: Mention, anchors, clause: Clause, words: Words, markers:
     return False
 
 
-def speaker(anchors: list[Hit], clause: Clause, words: Words, markers: PhraseSet) -> str | None:
+def speaker(anchors: list[Hit], clause: Clause, words: Words, markers: RoleMarkers) -> str | None:
     """The party said to speak before the event ("قالت قسد إن تركيا ستطلق …", "The SDF said
     Turkey would …"): whose report a threatened act is (CODEBOOK rule 4)."""
     first = min(anchors, key=lambda a: a.start)
@@ -436,20 +428,21 @@ def _second_of_pair(m: Mention, clause: Clause, words: Words) -> bool:
         and not any(words.first(t) <= prev <= words.last(t) for t in clause.of("trigger"))
 
 
-def _mutual(trig: Hit, words: Words, markers: PhraseSet) -> bool:
+def _mutual(trig: Hit, words: Words, markers: RoleMarkers) -> bool:
     """Is the trigger a word of two-sided fighting (اشتباكات, clashed), not of an attack?"""
     i, j = words.first(trig), words.last(trig)
     return any(p == "mutual" for a, b, p in words.inside(markers, i, j + 1) if a <= j)
 
 
-def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: PhraseSet) -> Mention | None:
+def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: RoleMarkers) -> Mention | None:
     """"قالت وزارة الدفاع التركية إن طائراتها قصفت …", "The SDF said its fighters killed …":
     the speaker's own forces next to the event make the speaker its agent. Only when no
     party is marked as the agent, and no other party stands between them."""
     own = _markers(clause, words, markers, "own")
     first = min(anchors, key=lambda a: a.start)
     a_first = words.first(first)
-    if not own and not any(w in _SELF for w in words.tokens.words[max(clause.first, a_first - 3):a_first]):
+    itself = markers.words.itself      # "إنها", "it", "their"
+    if not own and not any(w in itself for w in words.tokens.words[max(clause.first, a_first - 3):a_first]):
         return None     # the common case: no word of the speaker's own forces in the clause
     if any(m.role == "agent" for m in ms):
         return None
@@ -460,7 +453,7 @@ def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: PhraseSe
            and not (i > 0 and words.tokens.words[i - 1] in ("من", "of"))
            and not (j < a_first and "ب" in first.left)]
     # "قالت تركيا إنها قصفت …", "The SDF said it had shelled …": the speaker as subject
-    own += [(k, k) for k in range(max(clause.first, a_first - 3), a_first) if words.tokens.words[k] in _SELF]
+    own += [(k, k) for k in range(max(clause.first, a_first - 3), a_first) if words.tokens.words[k] in itself]
     arabic = is_arabic(words.tokens.words[a_first])
     if not arabic:
         # "struck its fighters" is the object; "its fighters were wounded" are the dead
@@ -494,7 +487,7 @@ def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: PhraseSe
     return max(speakers, key=lambda m: m.hit.start) if speakers else None
 
 
-def _speaks(m: Mention, clause: Clause, words: Words, markers: PhraseSet, arabic: bool) -> bool:
+def _speaks(m: Mention, clause: Clause, words: Words, markers: RoleMarkers, arabic: bool) -> bool:
     """Is the party a speaker: "قالت قسد", "بحسب وزارة الدفاع", "The SDF said", "according
     to the ministry" (in English a speech verb before a name opens what is said)."""
     if "speech" in words.after(markers, m.hit, clause.last):
@@ -517,9 +510,6 @@ def _subject_gap(between: list) -> bool:
     return all(w in ("had", "have", "has", "also", "then", "reportedly", "later") for w in between)
 
 
-_SELF = {"it", "they", "its", "their", "انها", "انه", "انهم", "بانها", "بانه", "بانهم", "لانها", "لانه"}
-
-
 def _reports(m: Mention, trig: Hit, words: Words, clause: Clause) -> bool:
     """Is the event in what the speaker reports ("قالت الأسايش إن المسيّرة استهدفت",
     "SOHR said a drone struck", "… said that …"), not an act it announces ("أعلنت قسد
@@ -535,10 +525,10 @@ def _reports(m: Mention, trig: Hit, words: Words, clause: Clause) -> bool:
     return all(w in ("a", "an", "the") or lo + n in events for n, w in enumerate(between) if n > k)
 
 
-def _of_itself(m: Mention, words: Words) -> bool:
+def _of_itself(m: Mention, words: Words, markers: RoleMarkers) -> bool:
     """Does what the speaker says start with itself ("said it …", "قالت إنها …")?"""
     j = words.last(m.hit)
-    return any(w in _SELF for w in words.tokens.words[j + 1:j + 6])
+    return any(w in markers.words.itself for w in words.tokens.words[j + 1:j + 6])
 
 
 def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause) -> Mention | None:
@@ -600,7 +590,8 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
         last = max(words.last(a) for a in anchors)
         for i, j, p in words.inside(markers, last + 1, last + 3):
             after = words.tokens.words[j + 1] if j + 1 < len(words.tokens) else ""
-            if p == "between" and i <= last + 2 and after not in _BOTH_SIDES:
+            # ("between the …": an article; the words after it may still name the two sides)
+            if p == "between" and i <= last + 2 and after not in markers.words.both_sides and after != "the":
                 return None   # "اشتباكات بين مسلحين من العشائر وقسد": the first-named party is off the list
     neutral = [m for m in candidates if m.role in ("neutral", "first")] or \
         [m for m in candidates if m.role == "partner"]
@@ -631,14 +622,14 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
                                                                           words.first(m.hit)])]
     if not arabic:
         # "Two SDF fighters were killed in a drone strike": a passive subject is no agent.
-        neutral = [m for m in neutral if m.hit.start > first.start or not _passive(words.text[m.hit.end:first.start])]
+        neutral = [m for m in neutral if m.hit.start > first.start or not _passive(words.text[m.hit.end:first.start], markers)]
     if close:
         # On a tie Arabic prefers the actor after (VSO, nisba), English the one before.
         return min(close, key=lambda m: (dist(m), (m.hit.start < first.start) == arabic))
     # A speaker is not the agent of what it reports ("SOHR said …", "وقالت الأسايش إن
     # المسيّرة استهدفت …"), unless it speaks of itself ("said it struck", "قالت إنها").
     neutral = [m for m in neutral if not (m.hit.end <= first.start and _reports(m, first, words, clause)
-                                          and _speaks(m, clause, words, markers, arabic) and not _of_itself(m, words))]
+                                          and _speaks(m, clause, words, markers, arabic) and not _of_itself(m, words, markers))]
     before = [m for m in neutral if m.hit.end <= first.start]
     if before:
         # A verb with no subject of its own shares the clause's opening one: Arabic drops it
@@ -652,7 +643,7 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
             # a comma shares the subject of the speech verb that opens the clause
             opening = [m for m in before if words.first(m.hit) - clause.first <= 4
                        and _speaks(m, clause, words, markers, arabic)]
-        shared = words.punct_between(nearest.hit, first) if arabic else _no_subject(first, words)
+        shared = words.punct_between(nearest.hit, first) if arabic else _no_subject(first, words, markers)
         if opening and shared:
             return min(opening, key=lambda m: m.hit.start)
     if before:
@@ -660,10 +651,7 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
     return min(neutral, key=dist) if neutral else None
 
 
-_OPENS_REPORT = {"ان", "بان", "وان", "that", "said", "says"}
-
-
-def _unlisted_subject(first: Hit, anchors, ms, clause: Clause, words: Words, markers: PhraseSet) -> bool:
+def _unlisted_subject(first: Hit, anchors, ms, clause: Clause, words: Words, markers: RoleMarkers) -> bool:
     """Is the act's own subject an armed group off the actor list: opening what a speaker
     reports ("the Russian Centre said militants … shelled", "أعلن مركز المصالحة الروسي أن
     المسلحين … قصفوا") or marked by "by" after it ("an attack launched by terrorist
@@ -674,7 +662,7 @@ def _unlisted_subject(first: Hit, anchors, ms, clause: Clause, words: Words, mar
         if any(j < s <= j + 3 for s in starts):
             continue    # "gunmen from ISIS", "مسلحين من داعش": the group is named
         if j < fa:
-            if i > 0 and words.tokens.words[i - 1] in _OPENS_REPORT and not any(j < s < fa for s in starts) \
+            if i > 0 and words.tokens.words[i - 1] in markers.words.opens_report and not any(j < s < fa for s in starts) \
                     and fa - j - 1 <= 8:
                 return True
         elif 0 <= i - la - 1 <= 2 and any(p == "agent" and b == i - 1
@@ -719,12 +707,12 @@ def _previous_subject(clause: Clause, words: Words, before: int, same_sentence: 
     return None
 
 
-def _between_both_sides(trig: Hit, words: Words, markers: PhraseSet) -> bool:
+def _between_both_sides(trig: Hit, words: Words, markers: RoleMarkers) -> bool:
     """"اشتباكات بين الطرفين", "clashes between the two sides"."""
     last = words.last(trig)
     for i, j, p in words.inside(markers, last + 1, last + 3):
         after = words.tokens.words[j + 1] if j + 1 < len(words.tokens) else ""
-        if p == "between" and i <= last + 2 and after in _BOTH_SIDES - {"the"}:
+        if p == "between" and i <= last + 2 and after in markers.words.both_sides:
             return True
         if p == "between" and after == "the" and j + 2 < len(words.tokens) \
                 and words.tokens.words[j + 2] in ("two", "sides", "parties"):
@@ -732,7 +720,7 @@ def _between_both_sides(trig: Hit, words: Words, markers: PhraseSet) -> bool:
     return False
 
 
-def _dropped_subject(trig: Hit, clause: Clause, words: Words, arabic: bool) -> bool:
+def _dropped_subject(trig: Hit, clause: Clause, words: Words, arabic: bool, markers: RoleMarkers) -> bool:
     """A verb whose subject is the previous one: in Arabic a clause opening on a feminine
     perfect verb ("واستهدفت بالمدفعية …", "كما قصفت", "ثم شنت"), the event within three
     words of it; in English "they/it (also) struck" or a clause cut at "but" with no party."""
@@ -742,7 +730,7 @@ def _dropped_subject(trig: Hit, clause: Clause, words: Words, arabic: bool) -> b
         opener = words.tokens.words[clause.first] in ("but", "yet") and i - clause.first <= 6
         return opener or any(w in ("they", "it") for w in words.tokens.words[max(clause.first, i - 2):i])
     v = clause.first
-    while v < i and words.tokens.words[v] in _OPENERS:
+    while v < i and words.tokens.words[v] in markers.words.clause_openers:
         v += 1
     verb = words.tokens.bare[v] if v < len(words.tokens) else ""
     if v - clause.first > 1 or not v <= i <= v + 3 or verb.startswith("ال") \
@@ -753,18 +741,12 @@ def _dropped_subject(trig: Hit, clause: Clause, words: Words, arabic: bool) -> b
                    for h in clause.of("aircraft") + clause.of("trigger"))
 
 
-_OPENERS = {"كما", "ثم", "وكما", "فيما", "وقد", "قد", "بعدها", "ثم", "كذلك", "وكذلك", "ايضا"}
-
-
-_COORDINATED = {"and", "then", "also", "later", "before", "after"}
-
-
-def _no_subject(trig: Hit, words: Words) -> bool:
+def _no_subject(trig: Hit, words: Words, markers: RoleMarkers) -> bool:
     """An English verb right after "and (then)" or a participle after a comma has no
     subject of its own ("… and threatened", "…, warning it would use force")."""
     i = words.first(trig)
     prev = words.tokens.words[i - 1] if i > 0 else ""
-    if prev in _COORDINATED:
+    if prev in markers.words.coordinating:
         return True
     # "SDF forces killed two ISIS members in a raid": an event in a phrase after an active
     # verb is the subject's (not after "were killed in a drone strike").
@@ -778,17 +760,12 @@ def _no_subject(trig: Hit, words: Words) -> bool:
     return "," in gap and words.tokens.words[i].endswith("ing")
 
 
-_IRREGULAR = {"hit", "shot", "struck", "caught", "held", "taken", "killed"}
-
-
-def _passive(gap: str) -> bool:
+def _passive(gap: str, markers: RoleMarkers) -> bool:
     """"… were killed in …", "… was shot by …" (not the progressive "was preparing")."""
     ws = gap.lower().split()
+    irregular = markers.words.irregular_participles     # "shot", "hit"
     return any(w in ("was", "were", "been", "being") and k + 1 < len(ws)
-               and (ws[k + 1].endswith("ed") or ws[k + 1] in _IRREGULAR) for k, w in enumerate(ws))
-
-
-_VIOLENT = ("airstrike", "shelling", "explosion", "clashes", "ground_assault")
+               and (ws[k + 1].endswith("ed") or ws[k + 1] in irregular) for k, w in enumerate(ws))
 
 
 def _by_event(m: Mention, trig: Hit, words: Words) -> bool:
@@ -855,7 +832,7 @@ def _killer(candidates, first, words, arabic, markers, clause) -> Mention | None
         if gap == 0 and dated and not _speaks(m, clause, words, markers, True):
             gap = 1     # "قالت وزارة الدفاع، الثلاثاء، تحييد" only after a speech verb before the name
         return m if kill and (gap == 0 or said) and not partitive and not first.left.endswith("ب") else None
-    if _speaks(m, clause, words, markers, False) and not _of_itself(m, words) \
+    if _speaks(m, clause, words, markers, False) and not _of_itself(m, words, markers) \
             and any(w in ("said", "says", "added", "reported") for w in gap.split()):
         return None    # "The SDF said the strikes hit a hospital, killing 11": the speaker killed no one
     return None if any(w in gap.split() for w in ("was", "were", "been", "being")) else m

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import UserError, UserErrors
 from .matcher import Lookup, Matcher
-from .phrases import PhraseSet
+from .phrases import PhraseSet, bare, unsuffixed
 from .text import is_arabic, normalise_term
 from .yamlfile import line_of, load_yaml
 
@@ -19,11 +19,15 @@ TYPES = ("airstrike", "shelling", "ground_assault", "clashes", "explosion", "pat
 MODALITIES = ("occurred", "threatened", "denied")
 CHANGE_TYPES = ("patrol_change", "cooperation_change")
 SECTIONS = ("actors", "places", "triggers", "changes", "aircraft", "ground_fire", "cues", "terminators",
-            "exclusions", "roles", "alerts")
+            "exclusions", "roles", "vocabulary", "alerts")
 CUE_KINDS = ("denied", "threatened", "conditional", "hedge")
 ROLE_KINDS = ("target", "agent", "joint", "locative", "origin", "sequence", "between", "cause", "target_after", "partner", "dissuade", "claim",
               "accuse", "accusation", "owner", "speech", "own", "mutual", "support", "kill_verb", "subjected", "continues", "detonate",
               "relative", "blame", "able", "coordinated", "unlisted", "when")
+# Word lists (`vocabulary:` in roles.yaml) that detect.py and roles.py compare single words
+# with, at places the code knows (the word after "بين", the word before "الأخيرة" …).
+WORD_LISTS = ("joint", "both_sides", "latter", "latter_after", "itself", "opens_report", "clause_openers",
+              "coordinating", "irregular_participles", "asserting_aux", "future", "bare_blast")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -58,6 +62,45 @@ class AlertRule:
     tags: tuple
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """The `vocabulary:` word lists, normalised and lower-cased like the words of a text
+    (hamza folded: "الأخيرة" is kept as "الاخيرة"), as frozensets built once."""
+    joint: frozenset = frozenset()
+    both_sides: frozenset = frozenset()
+    latter: frozenset = frozenset()
+    latter_after: frozenset = frozenset()
+    itself: frozenset = frozenset()
+    opens_report: frozenset = frozenset()
+    clause_openers: frozenset = frozenset()
+    coordinating: frozenset = frozenset()
+    irregular_participles: frozenset = frozenset()
+    asserting_aux: frozenset = frozenset()
+    future: frozenset = frozenset()
+    bare_blast: frozenset = frozenset()
+    # Arabic "الأخيرة" is a noun by its context, English "latter" after "the". A text holding
+    # none of the probes (the words holding no other: "الاخير", "latter") skips the word loop.
+    latter_arabic: frozenset = field(init=False)
+    latter_english: frozenset = field(init=False)
+    latter_probes: tuple = field(init=False)
+
+    def __post_init__(self):
+        arabic = frozenset(w for w in self.latter if is_arabic(w))
+        object.__setattr__(self, "latter_arabic", arabic)
+        object.__setattr__(self, "latter_english", self.latter - arabic)
+        object.__setattr__(self, "latter_probes", tuple(sorted(
+            w for w in self.latter if not any(o != w and o in w for o in self.latter))))
+
+
+class RoleMarkers(PhraseSet):
+    """The `roles:` markers, looked up near actors, and the `vocabulary:` word lists: what
+    roles.py reads from the watchlists."""
+
+    def __init__(self):
+        super().__init__(accusative=True)
+        self.words = Vocabulary()
+
+
 @dataclass
 class Rules:
     """Compiled watchlists: what `detect` and `alerts` need, nothing more."""
@@ -68,8 +111,13 @@ class Rules:
     matcher: Matcher = field(default_factory=Matcher)      # triggers, actors, places…
     cues: PhraseSet = field(default_factory=PhraseSet)     # looked up near triggers only
     pseudo: PhraseSet = field(default_factory=PhraseSet)
-    roles: PhraseSet = field(default_factory=lambda: PhraseSet(accusative=True))   # near actors only
+    roles: RoleMarkers = field(default_factory=RoleMarkers)   # near actors only
     required: Lookup = field(default_factory=Lookup)       # `requires:` words, per clause
+
+    @property
+    def words(self) -> Vocabulary:
+        """The `vocabulary:` word lists (held by the role markers, which roles.py is given)."""
+        return self.roles.words
 
 
 def default_paths() -> list[Path]:
@@ -103,6 +151,7 @@ class _Compiler:
         self.m = self.rules.matcher
         self.seen_alias: dict = {}     # normalised alias -> (actor, file, line)
         self.defined: dict = {}        # (section, key) -> (file, line)
+        self.vocabulary: dict = {name: set() for name in WORD_LISTS}   # every file's words, merged
 
     def err(self, msg, path, line, hint=None):
         self.errors.append(UserError(msg, path, line, hint))
@@ -139,6 +188,8 @@ class _Compiler:
             self._cues(path, doc.get("cues"))
             self._exclusions(path, doc.get("exclusions"))
             self._roles(path, doc.get("roles"))
+            self._vocabulary(path, doc.get("vocabulary"))
+        self.rules.roles.words = Vocabulary(**{k: frozenset(v) for k, v in self.vocabulary.items()})
         for path, doc in docs:
             self._alerts(path, doc.get("alerts"))
         if self.errors:
@@ -399,6 +450,34 @@ class _Compiler:
                 got = self._term(item, path, line_of(items, i))
                 if got:
                     self.rules.roles.add(got[0], kind)
+
+    def _vocabulary(self, path, section):
+        if section is None:
+            return
+        if not isinstance(section, dict):
+            return self.err("`vocabulary:` must map word list names to lists of words", path, line_of(section),
+                            f"use keys among: {', '.join(WORD_LISTS)}")
+        for name, items in section.items():
+            line = line_of(section, name)
+            if name not in WORD_LISTS:
+                self.err(f"unknown word list '{name}' in `vocabulary:`", path, line,
+                         f"use one of: {', '.join(WORD_LISTS)}")
+                continue
+            if not isinstance(items, list) or not items:
+                self.err(f"`vocabulary: {name}:` must be a non-empty list of words", path, line,
+                         "write them as `- word` lines or [a, b], or remove the key")
+                continue
+            for i, item in enumerate(items):
+                word = normalise_term(item).lower() if isinstance(item, str) else ""
+                if len(word.split()) != 1:
+                    self.err(f"`vocabulary: {name}:` entry {item!r} is not one word", path, line_of(items, i),
+                             "these lists are compared word by word: write one word per entry")
+                    continue
+                self.vocabulary[name].add(word)
+                if name == "joint":
+                    # compared with a word's stem, without ال or a pronoun suffix: "المشتركة"
+                    # written here must still match "مشتركة"
+                    self.vocabulary[name].add(unsuffixed(bare(word)))
 
     def _alerts(self, path, items):
         for i, item in enumerate(self._list(items, path, getattr(items, "line", None), "alerts")):
