@@ -10,7 +10,7 @@ from .clauses import Clause, Words, split_clauses
 from .matcher import Hit
 from .roles import assign, latter, speaker
 from .rules import CHANGE_TYPES, Rules
-from .text import normalise
+from .text import normalise, unmask
 
 
 @dataclass
@@ -54,7 +54,7 @@ def detect(text: str, rules: Rules, lang: str | None = None) -> list[Signal]:
 
 
 def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
-    n = normalise(text)
+    n = normalise(unmask(text, rules.en_words))
     hits = _resolve(rules.matcher.find(n))
     words = Words(n.text, n.lower)
     hits = sorted(hits + latter(hits, words, rules.words), key=lambda h: (h.start, -h.end))

@@ -94,6 +94,10 @@ class Matcher:
                 self._auto.add_word(v.term, [v])
             self._count += 1
 
+    def words(self) -> set:
+        """Every plain English word of the terms added (what a masked "dr*nes" may stand for)."""
+        return {w for key in self._auto.keys() for w in key.split() if w.isascii() and w.isalpha()}
+
     def build(self) -> "Matcher":
         if self._count:
             self._auto.make_automaton()

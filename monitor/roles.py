@@ -345,7 +345,8 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         _unlisted_subject(first, anchors, ms, clause, words, markers)
     return Parties(tuple(m.actor for m in agents), target.actor if target else None, used,
                    ttype == "clashes" and _mutual(first, words, markers) and not _infighting(ms, agents),
-                   tuple(m.hit.start for m in agents), own is not None and agent is own, unlisted)
+                   tuple(m.hit.start for m in agents), (own is not None and agent is own) or (
+                       ttype == "casualties" and first.start in clause.cache.get("subject_killer", ())), unlisted)
 
 
 def _infighting(ms: list[Mention], agents: list[Mention]) -> bool:
@@ -557,6 +558,13 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
         marked = [m for m in marked if not any(
             min(m.hit.start, first.start) < t.start < max(m.hit.start, first.start) and words.between(t, first) > 0
             for t in events)]
+    by = [m for m in candidates if m.role == "agent"]
+    if by and not arabic and ttype == "casualties":
+        subject = _not_of_object(by, candidates, first, clause, words, markers)
+        if subject:
+            # (the event of the object does not then take the dead: see detect.py)
+            clause.cache.setdefault("subject_killer", set()).add(first.start)
+            return subject
     if marked:
         return min(marked, key=dist)
     if ttype not in ("casualties", "explosion") and _unlisted_subject(first, anchors, ms, clause, words, markers):
@@ -758,6 +766,32 @@ def _no_subject(trig: Hit, words: Words, markers: RoleMarkers) -> bool:
         return True
     gap = words.text[words.tokens.ends[i - 1]:trig.wstart] if i > 0 else ""
     return "," in gap and words.tokens.words[i].endswith("ing")
+
+
+def _not_of_object(marked, candidates, first, clause, words, markers):
+    """"HTS fighters repelled an attack by regime forces …, killing five": a party after
+    "by" that follows a noun ("an attack by", "an attempt by") acts in the object, not in the
+    clause; a participle after a comma is its subject's, the party opening the clause. Gives
+    that opening party, or None (not after a passive: "was ambushed by ISIS, killing")."""
+    i = words.first(first)
+    gap = words.text[words.tokens.ends[i - 1]:first.wstart] if i > 0 else ""
+    if "," not in gap or not words.tokens.words[i].endswith("ing"):
+        return None
+    opening = [m for m in candidates if m.role == "neutral" and m.hit.end <= first.start
+               and words.first(m.hit) - clause.first <= 2 and m.actor != "unknown"]
+    if not opening:
+        return None
+    irregular = markers.words.irregular_participles
+    for m in marked:
+        j = words.first(m.hit)
+        if m.hit.start > first.start or "by" not in words.tokens.words[max(0, j - 3):j]:
+            return None
+        k = max(x for x in range(max(0, j - 3), j) if words.tokens.words[x] == "by")
+        noun = words.tokens.words[k - 1] if k > 0 else ""
+        if noun.endswith("ed") or noun in irregular or noun in ("was", "were", "been", "being") \
+                or words.between(opening[0].hit, m.hit) < 2:
+            return None
+    return opening[0]
 
 
 def _passive(gap: str, markers: RoleMarkers) -> bool:

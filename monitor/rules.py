@@ -113,6 +113,7 @@ class Rules:
     pseudo: PhraseSet = field(default_factory=PhraseSet)
     roles: RoleMarkers = field(default_factory=RoleMarkers)   # near actors only
     required: Lookup = field(default_factory=Lookup)       # `requires:` words, per clause
+    en_words: frozenset = frozenset()    # the English words of all terms, to read "dr*nes" by
 
     @property
     def words(self) -> Vocabulary:
@@ -195,6 +196,7 @@ class _Compiler:
         if self.errors:
             raise UserErrors(self.errors)
         self.m.build()
+        self.rules.en_words = frozenset(self.m.words() | self.rules.required._matcher.words())
         return self.rules
 
     # -- helpers -------------------------------------------------------------

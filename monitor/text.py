@@ -90,6 +90,29 @@ def normalise(text: str) -> Normalised:
     return Normalised(out, _lower_same_length(out), keys)
 
 
+_MASKED = re.compile(r"(?<![A-Za-z*])[A-Za-z]+\*[A-Za-z]+(?![A-Za-z*])")
+
+
+def unmask(text: str, words) -> str:
+    """SOHR English masks a letter of words like "dr*nes" and "sh*lled" as well as adding one
+    ("kil*led", which `normalise` deletes): where deleting the `*` makes no word of `words`
+    but one letter in its place does, put that letter there. The length stays the same, so
+    offsets into the text hold."""
+    if "*" not in text:
+        return text
+
+    def fill(m):
+        w = m.group()
+        if w.replace("*", "").lower() in words:
+            return w
+        for c in "abcdefghijklmnopqrstuvwxyz":
+            if w.replace("*", c).lower() in words:
+                return w.replace("*", c.upper() if w.isupper() else c)
+        return w
+
+    return _MASKED.sub(fill, text)
+
+
 @lru_cache(maxsize=1 << 16)     # `requires:` lists repeat across triggers: 30,000 calls, 3,000 terms
 def normalise_term(term: str) -> str:
     """The form a watchlist term is matched in (what `normalise` makes of the text)."""
