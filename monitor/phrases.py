@@ -26,6 +26,13 @@ def unsuffixed(word: str) -> str:
 
 
 @lru_cache(maxsize=1 << 17)     # news vocabulary repeats; the cache turns this into a lookup
+def _forms(word: str) -> tuple[str, str]:
+    """The word without its proclitics, and that without its pronoun suffix."""
+    b = bare(word)
+    return b, unsuffixed(b)
+
+
+@lru_cache(maxsize=1 << 17)
 def bare(word: str) -> str:
     """The word without its longest proclitic string ("ولم" → "لم"), keeping 2+ letters."""
     for k in range(min(_MAX_PRO, len(word) - 2), 0, -1):
@@ -43,9 +50,12 @@ class Tokens:
         self.ends = [m.end() for m in found]
         self.words = [m.group() for m in found]
         self._text = cased
-        self.bare = [bare(w) for w in self.words]
-        self.stem = [unsuffixed(b) for b in self.bare]
+        forms = list(map(_forms, self.words))
+        self.bare = [f[0] for f in forms]
+        self.stem = [f[1] for f in forms]
         self._found: dict = {}
+        self._at: dict | None = None
+        self._at_accusative: dict | None = None
 
     def cased(self, i: int, j: int) -> tuple:
         """Words i..j as written (only case-sensitive phrases need them)."""
@@ -60,12 +70,39 @@ class Tokens:
         key = id(phrases)
         if key not in self._found:
             lasts = phrases.lasts
-            ends = [j for j, (w, b, t) in enumerate(zip(self.words, self.bare, self.stem))
-                    if w in lasts or b in lasts or t in lasts
-                    or (phrases.accusative and t.endswith("ا") and t[:-1] in lasts)]
-            found = [(i, j, p) for j in ends for i, p in phrases.ending_at(self, j)]
+            at = self._positions()
+            ends = {j for k in at.keys() & lasts for j in at[k]}
+            if phrases.accusative:
+                acc = self._accusatives()
+                ends.update(j for k in acc.keys() & lasts for j in acc[k])
+            found = [(i, j, p) for j in sorted(ends) for i, p in phrases.ending_at(self, j)]
             self._found[key] = (found, [j for _, j, _ in found])
         return self._found[key]
+
+    def _positions(self) -> dict:
+        """Each form of the words (as written, without proclitics, without suffix) → where
+        it stands: a phrase set then finds its last words by one set intersection instead
+        of a pass over the text."""
+        if self._at is None:
+            at: dict = {}
+            for j, (w, b, t) in enumerate(zip(self.words, self.bare, self.stem)):
+                at.setdefault(w, []).append(j)
+                if b != w:
+                    at.setdefault(b, []).append(j)
+                if t != b and t != w:
+                    at.setdefault(t, []).append(j)
+            self._at = at
+        return self._at
+
+    def _accusatives(self) -> dict:
+        """Stems with the accusative alef, without it ("نقاطا" → نقاط) → where they stand."""
+        if self._at_accusative is None:
+            acc: dict = {}
+            for j, t in enumerate(self.stem):
+                if t.endswith("ا"):
+                    acc.setdefault(t[:-1], []).append(j)
+            self._at_accusative = acc
+        return self._at_accusative
 
 
 class PhraseSet:
