@@ -6,6 +6,7 @@ its word is a valid Arabic proclitic string on the left and pronoun suffix on th
 ("raid") with غار ("cave") and دورية ("patrol") with دوري ("league").
 """
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -24,8 +25,10 @@ _PRO_LETTERS = frozenset("".join(PROCLITICS) + "ل")
 _ENC_LETTERS = frozenset("".join(ENCLITICS))
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
+    """A term found in the text. A named tuple, not a frozen dataclass: detection makes
+    ~30,000 a megabyte (terms, then `requires:` words per clause), and a frozen
+    dataclass takes 0.75 µs to make, a named tuple 0.3 µs."""
     start: int       # the term itself, in normalised offsets
     end: int
     wstart: int      # the whole word(s), clitics included
