@@ -312,6 +312,11 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
               and words.between(first, m.hit) == 0 else m for m in ms]
     own = _speaker_of_own(ms, anchors, clause, words, markers)
     agent = own or _pick_agent(ttype, ms, anchors, first, words, arabic, markers, clause)
+    if agent and agent.role == "neutral" and agent.hit.start > first.start and \
+            any(m.role == "target" and m.actor == agent.actor and m.hit.start < agent.hit.start for m in ms):
+        # "شن مقاتلون من العشائر هجوماً على نقاط لقسد، … مقاتلي قسد": a party already named as
+        # the event's target is not its agent again by a bare later mention (rule 7).
+        agent = None
     if agent and ttype in RECIPROCAL:
         # "استأنفت قسد ووزارة الدفاع التنسيق": a reciprocal relation goes to the first-named.
         earlier = [m for m in ms if m.hit.start < agent.hit.start and m.actor not in ("civilians", "unknown")
