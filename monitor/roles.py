@@ -476,6 +476,13 @@ def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: RoleMark
         return None
     speakers = [m for m in ms if words.last(m.hit) < lo and m.actor not in ("civilians", "unknown")
                 and _speaks(m, clause, words, markers, arabic)]
+    # "قال مصدر في الإدارة الذاتية إن أنقرة تحشد قواتها", "the SDF said Turkey was massing
+    # its troops": a party named after the speaker, before the event, is the subject of
+    # what is said, and "its forces" are that party's (rule 7).
+    speakers = [sp for sp in speakers if not arabic or not any(
+        words.last(sp.hit) < words.first(m.hit) and lo - 3 <= words.first(m.hit) and words.last(m.hit) < lo
+        and m.actor != sp.actor
+        and m.actor not in ("civilians", "unknown") for m in ms)]
     if not speakers and arabic:
         # "تصدت قسد لهجوم … . وقال المركز الإعلامي للقوات إن مقاتليها قتلوا …": a speaker
         # off the list opening the clause speaks for the party opening the sentence before.
