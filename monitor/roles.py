@@ -480,8 +480,8 @@ def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: RoleMark
     # its troops": a party named after the speaker, before the event, is the subject of
     # what is said, and "its forces" are that party's (rule 7).
     speakers = [sp for sp in speakers if not arabic or not any(
-        words.last(sp.hit) < words.first(m.hit) and lo - 3 <= words.first(m.hit) and words.last(m.hit) < lo
-        and m.actor != sp.actor
+        words.last(sp.hit) < words.first(m.hit) and words.last(m.hit) < lo
+        and words.tokens.words[words.first(m.hit) - 1] in ("ان", "بان") and m.actor != sp.actor
         and m.actor not in ("civilians", "unknown") for m in ms)]
     if not speakers and arabic:
         # "تصدت قسد لهجوم … . وقال المركز الإعلامي للقوات إن مقاتليها قتلوا …": a speaker
