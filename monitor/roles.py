@@ -312,6 +312,10 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
               and words.between(first, m.hit) == 0 else m for m in ms]
     own = _speaker_of_own(ms, anchors, clause, words, markers)
     agent = own or _pick_agent(ttype, ms, anchors, first, words, arabic, markers, clause)
+    if agent and _own_men_subjected(agent, first, clause, words, markers):
+        # "وقالت إدارة الأمن العام إن عناصرها تعرضوا لكمين": the speaker's men were hit
+        ms = [Mention(m.hit, m.actor, "target") if m is agent else m for m in ms]
+        agent = None
     if agent and agent.role == "neutral" and agent.hit.start > first.start and \
             any(m.role == "target" and m.actor == agent.actor and m.hit.start < agent.hit.start for m in ms):
         # "شن مقاتلون من العشائر هجوماً على نقاط لقسد، … مقاتلي قسد": a party already named as
@@ -439,6 +443,16 @@ def _mutual(trig: Hit, words: Words, markers: RoleMarkers) -> bool:
     return any(p == "mutual" for a, b, p in words.inside(markers, i, j + 1) if a <= j)
 
 
+def _own_men_subjected(agent: Mention, first: Hit, clause: Clause, words: Words, markers: RoleMarkers) -> bool:
+    """The party's own men ("عناصرها") are the subject of "تعرض ل" between it and the event."""
+    f = words.first(first)
+    subj = [b for _, b in _markers(clause, words, markers, "subjected") if words.last(agent.hit) < b < f]
+    if not subj:
+        return False
+    own = [j for _, j in _markers(clause, words, markers, "own") if words.last(agent.hit) < j < max(subj)]
+    return bool(own)
+
+
 def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: RoleMarkers) -> Mention | None:
     """"قالت وزارة الدفاع التركية إن طائراتها قصفت …", "The SDF said its fighters killed …":
     the speaker's own forces next to the event make the speaker its agent. Only when no
@@ -472,6 +486,8 @@ def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: RoleMark
         return None
     i, j = min(own, key=lambda o: abs(o[0] - a_first))
     lo = min(i, a_first)
+    if any(j < b < a_first for _, b in _markers(clause, words, markers, "subjected")):
+        return None     # "إن عناصرها تعرضوا لكمين": its men were hit, not hitting
     if any(lo <= words.first(m.hit) <= max(j, a_last) for m in ms):
         return None
     speakers = [m for m in ms if words.last(m.hit) < lo and m.actor not in ("civilians", "unknown")
