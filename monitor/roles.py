@@ -231,6 +231,13 @@ def latter(hits: list[Hit], words: Words, vocabulary: Vocabulary) -> list[Hit]:
     return out
 
 
+def _nisba(m: Mention, words: Words) -> bool:
+    """A one-word Arabic nisba adjective naming a party ("الروسية", "التركي")."""
+    i = words.first(m.hit)
+    w = words.tokens.words[i]
+    return i == words.last(m.hit) and w.startswith("ال") and w.endswith(("ية", "يه", "ي"))
+
+
 def joined(a: Mention, b: Mention, words: Words, markers: RoleMarkers) -> bool:
     """b is a partner of a: "X و Y", "X and Y", "X برفقة Y", "X alongside Y"."""
     if b.hit.start < a.hit.end or b.role == "target":
@@ -238,6 +245,8 @@ def joined(a: Mention, b: Mention, words: Words, markers: RoleMarkers) -> bool:
     gap = words.between(a.hit, b.hit)
     if gap == 0 and (b.hit.left.startswith("و") or words.text[a.hit.end:b.hit.start].strip() in ("-", "–", "/")):
         return True     # "القوات التركية والفصائل", "Russian-Turkish patrols", "PKK/YPG"
+    if gap == 0 and not words.text[a.hit.end:b.hit.start].strip() and _nisba(a, words) and _nisba(b, words):
+        return True     # "الدوريات الروسية التركية المشتركة": two nisbas of one joint noun
     if 0 < gap <= 2 and words.tokens.words[words.last(a.hit) + 1].startswith("و"):
         return True     # "الجيش التركي وفصائل «الجيش الوطني»", "قسد ومقاتلو مجلس منبج"
     lo, hi = words.last(a.hit) + 1, words.first(b.hit) - 1
