@@ -315,6 +315,13 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         # its party named in the sentence before
         own = _speaker_of_own(ms, anchors, clause, words, markers) if ttype == "casualties" else None
         return Parties((own.actor,), None, (), False, (own.hit.start,), True) if own else Parties((), None, ())
+    if ttype == "threat" and any(m.hit.start < first.start for m in ms):
+        # "حذرت قسد من أن أي هجوم تركي … سيقابل برد حازم": the party of a hypothetical
+        # attack ("أي هجوم تركي", "any Turkish attack") is not the one who threatens (rule 3)
+        hyp = [m for m in ms if m.hit.start < first.start and any(
+            w in ("اي", "لاي", "باي", "any") for w in words.tokens.words[max(clause.first, words.first(m.hit) - 2):words.first(m.hit)])]
+        if hyp and len(hyp) < len(ms):
+            ms = [m for m in ms if m not in hyp]
     if ttype == "threat" and arabic:
         # "توجيه أي تهديد لقوات سوريا الديمقراطية": the party threatened, not the threatener.
         ms = [Mention(m.hit, m.actor, "target") if m.hit.start > first.start and m.hit.left.endswith("ل")
