@@ -585,9 +585,12 @@ def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source")
         # The speaker stands right by the denial: "Ankara denied", "نفت قسد ذلك".
         speakers = {h.payload[1] for h in c.of("actor") if i - 3 < words.first(h) and words.last(h) < j + 3}
         s0, _ = src.span(*c.sentence)
+        # "…علّق عملياته المشتركة مع القوات التركية، في حين نفت وزارة الدفاع التركية وجود أي
+        # تعليق": the denial names the change itself, whoever made it (rule 5)
+        changes = {h.payload[1] for h in c.of("change") if words.first(h) > j}
         for sig in found:
-            if sig.modality == "occurred" and sig.agent in speakers and sig.end <= src.span(c.start, c.end)[1] \
-                    and sig.start >= _previous_sentence_start(src, s0):
+            if sig.modality == "occurred" and (sig.agent in speakers or sig.change in changes) \
+                    and sig.end <= src.span(c.start, c.end)[1] and sig.start >= _previous_sentence_start(src, s0):
                 out.append(_denied(sig, src.word_range(*denials[0])))
     return out
 

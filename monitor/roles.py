@@ -231,6 +231,13 @@ def latter(hits: list[Hit], words: Words, vocabulary: Vocabulary) -> list[Hit]:
     return out
 
 
+def _nisba(m: Mention, words: Words) -> bool:
+    """A one-word Arabic nisba adjective naming a party ("الروسية", "التركي")."""
+    i = words.first(m.hit)
+    w = words.tokens.words[i]
+    return i == words.last(m.hit) and w.startswith("ال") and w.endswith(("ية", "يه", "ي"))
+
+
 def joined(a: Mention, b: Mention, words: Words, markers: RoleMarkers) -> bool:
     """b is a partner of a: "X و Y", "X and Y", "X برفقة Y", "X alongside Y"."""
     if b.hit.start < a.hit.end or b.role == "target":
@@ -238,6 +245,8 @@ def joined(a: Mention, b: Mention, words: Words, markers: RoleMarkers) -> bool:
     gap = words.between(a.hit, b.hit)
     if gap == 0 and (b.hit.left.startswith("و") or words.text[a.hit.end:b.hit.start].strip() in ("-", "–", "/")):
         return True     # "القوات التركية والفصائل", "Russian-Turkish patrols", "PKK/YPG"
+    if gap == 0 and not words.text[a.hit.end:b.hit.start].strip() and _nisba(a, words) and _nisba(b, words):
+        return True     # "الدوريات الروسية التركية المشتركة": two nisbas of one joint noun
     if 0 < gap <= 2 and words.tokens.words[words.last(a.hit) + 1].startswith("و"):
         return True     # "الجيش التركي وفصائل «الجيش الوطني»", "قسد ومقاتلو مجلس منبج"
     lo, hi = words.last(a.hit) + 1, words.first(b.hit) - 1
@@ -306,12 +315,28 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         # its party named in the sentence before
         own = _speaker_of_own(ms, anchors, clause, words, markers) if ttype == "casualties" else None
         return Parties((own.actor,), None, (), False, (own.hit.start,), True) if own else Parties((), None, ())
+    if ttype == "threat" and any(m.hit.start < first.start for m in ms):
+        # "حذرت قسد من أن أي هجوم تركي … سيقابل برد حازم": the party of a hypothetical
+        # attack ("أي هجوم تركي", "any Turkish attack") is not the one who threatens (rule 3)
+        hyp = [m for m in ms if m.hit.start < first.start and any(
+            w in ("اي", "لاي", "باي", "any") for w in words.tokens.words[max(clause.first, words.first(m.hit) - 2):words.first(m.hit)])]
+        if hyp and len(hyp) < len(ms):
+            ms = [m for m in ms if m not in hyp]
     if ttype == "threat" and arabic:
         # "توجيه أي تهديد لقوات سوريا الديمقراطية": the party threatened, not the threatener.
         ms = [Mention(m.hit, m.actor, "target") if m.hit.start > first.start and m.hit.left.endswith("ل")
               and words.between(first, m.hit) == 0 else m for m in ms]
     own = _speaker_of_own(ms, anchors, clause, words, markers)
     agent = own or _pick_agent(ttype, ms, anchors, first, words, arabic, markers, clause)
+    if agent and _own_men_subjected(agent, first, clause, words, markers):
+        # "وقالت إدارة الأمن العام إن عناصرها تعرضوا لكمين": the speaker's men were hit
+        ms = [Mention(m.hit, m.actor, "target") if m is agent else m for m in ms]
+        agent = None
+    if agent and agent.role == "neutral" and agent.hit.start > first.start and \
+            any(m.role == "target" and m.actor == agent.actor and m.hit.start < agent.hit.start for m in ms):
+        # "شن مقاتلون من العشائر هجوماً على نقاط لقسد، … مقاتلي قسد": a party already named as
+        # the event's target is not its agent again by a bare later mention (rule 7).
+        agent = None
     if agent and ttype in RECIPROCAL:
         # "استأنفت قسد ووزارة الدفاع التنسيق": a reciprocal relation goes to the first-named.
         earlier = [m for m in ms if m.hit.start < agent.hit.start and m.actor not in ("civilians", "unknown")
@@ -435,6 +460,16 @@ def _mutual(trig: Hit, words: Words, markers: RoleMarkers) -> bool:
     return any(p == "mutual" for a, b, p in words.inside(markers, i, j + 1) if a <= j)
 
 
+def _own_men_subjected(agent: Mention, first: Hit, clause: Clause, words: Words, markers: RoleMarkers) -> bool:
+    """The party's own men ("عناصرها") are the subject of "تعرض ل" between it and the event."""
+    f = words.first(first)
+    subj = [b for _, b in _markers(clause, words, markers, "subjected") if words.last(agent.hit) < b < f]
+    if not subj:
+        return False
+    own = [j for _, j in _markers(clause, words, markers, "own") if words.last(agent.hit) < j < max(subj)]
+    return bool(own)
+
+
 def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: RoleMarkers) -> Mention | None:
     """"قالت وزارة الدفاع التركية إن طائراتها قصفت …", "The SDF said its fighters killed …":
     the speaker's own forces next to the event make the speaker its agent. Only when no
@@ -468,10 +503,19 @@ def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: RoleMark
         return None
     i, j = min(own, key=lambda o: abs(o[0] - a_first))
     lo = min(i, a_first)
+    if any(j < b < a_first for _, b in _markers(clause, words, markers, "subjected")):
+        return None     # "إن عناصرها تعرضوا لكمين": its men were hit, not hitting
     if any(lo <= words.first(m.hit) <= max(j, a_last) for m in ms):
         return None
     speakers = [m for m in ms if words.last(m.hit) < lo and m.actor not in ("civilians", "unknown")
                 and _speaks(m, clause, words, markers, arabic)]
+    # "قال مصدر في الإدارة الذاتية إن أنقرة تحشد قواتها", "the SDF said Turkey was massing
+    # its troops": a party named after the speaker, before the event, is the subject of
+    # what is said, and "its forces" are that party's (rule 7).
+    speakers = [sp for sp in speakers if not arabic or not any(
+        words.last(sp.hit) < words.first(m.hit) and words.last(m.hit) < lo
+        and words.tokens.words[words.first(m.hit) - 1] in ("ان", "بان") and m.actor != sp.actor
+        and m.actor not in ("civilians", "unknown") for m in ms)]
     if not speakers and arabic:
         # "تصدت قسد لهجوم … . وقال المركز الإعلامي للقوات إن مقاتليها قتلوا …": a speaker
         # off the list opening the clause speaks for the party opening the sentence before.
