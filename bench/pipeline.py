@@ -4,10 +4,10 @@ Baseline, measured in the same run on the same pages: trafilatura extraction alo
 same options monitor.extract uses), in one process. Targets (issue 2): the whole pipeline
 at most 1.5x the time of extraction alone; peak RSS under 400 MB.
 
-Each is measured --repeat times, interleaved, and the best of each is compared (as timeit
+Each is measured --repeat times (5), interleaved, and the best of each is compared (as timeit
 does): on a shared 2-core machine a neighbour's burst slows one run by 30 % or more.
 
-    python bench/pipeline.py [--pages 1200] [--repeat 3]
+    python bench/pipeline.py [--pages 1200] [--repeat 5]
 """
 import argparse
 import os
@@ -178,8 +178,9 @@ def pipeline_run(tmp: Path, mirror, run: int) -> dict:
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=1200)
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="runs of each, interleaved; the best of each is compared (a shared machine is noisy)")
+    ap.add_argument("--repeat", type=int, default=5,
+                    help="runs of each, interleaved; the best of each is compared (a shared machine is "
+                         "noisy; 5 as timeit's default)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
