@@ -10,6 +10,7 @@ Measured in one run, on the same text:
     python bench/detect.py [--mb 4]
 """
 import argparse
+import gc
 import random
 import re
 import shutil
@@ -129,6 +130,7 @@ def main():
     mb = sum(len(d.encode()) for d in docs) / 1e6
     print(f"corpus: {len(docs)} documents, {mb:.1f} MB of mixed Arabic/English news text")
     base = load_rules()
+    gc.freeze()     # as the inbox workers and `monitor detect` do once their rules are loaded
     throughput(docs[:200], base)   # warm-up (caches)
     print(f"default watchlists ({len(terms_of(default_paths()))} terms): {throughput(docs, base):6.2f} MB/s")
     stages(docs, base)
@@ -144,6 +146,7 @@ def main():
             t = time.perf_counter()
             rules = load_rules([tmp])
             build = time.perf_counter() - t
+            gc.freeze()
             # Put some of the new names into the text, so they are found, not only scanned for.
             grown = [d + " " + " و".join(rng.sample(names, 2)) if i % 5 == 0 else d for i, d in enumerate(docs)]
             throughput(grown[:200], rules)

@@ -1,4 +1,5 @@
 """`monitor detect`'s contract (DESIGN.md §4): JSON Lines in, one JSON line out per line."""
+import gc
 import json
 import re
 
@@ -35,6 +36,7 @@ def _salvage_id(line: str):
 
 def detect_lines(infile, outfile, rules) -> int:
     """Process every non-blank line; returns how many failed."""
+    gc.freeze()     # the rules stay for the whole stream: collections need not walk them (workers.py)
     failed = 0
     for line in infile:
         if not line.strip():
