@@ -54,8 +54,6 @@ class Tokens:
         self.bare = [f[0] for f in forms]
         self.stem = [f[1] for f in forms]
         self._found: dict = {}
-        self._at: dict | None = None
-        self._at_accusative: dict | None = None
 
     def cased(self, i: int, j: int) -> tuple:
         """Words i..j as written (only case-sensitive phrases need them)."""
@@ -69,41 +67,22 @@ class Tokens:
         by last word, and the list of those last words (to bisect)."""
         key = id(phrases)
         if key not in self._found:
-            lasts = phrases.lasts
-            at = self._positions()
-            ends = {j for k in at.keys() & lasts for j in at[k]}
-            if phrases.accusative:
-                acc = self._accusatives()
-                ends.update(j for k in acc.keys() & lasts for j in acc[k])
-            found = [(i, j, p) for j in sorted(ends) for i, p in phrases.ending_at(self, j)]
+            # What may end on a word depends on the word alone (its forms): the set keeps
+            # that per word, so a text costs one dict lookup a word, and only phrases of
+            # two words or more, or case-sensitive ones, are checked against their neighbours.
+            table, candidates = phrases._at_word, phrases._candidates
+            found = []
+            for j, w in enumerate(self.words):
+                cands = table.get(w)
+                if cands is None:
+                    cands = candidates(w)
+                for entry, payload in cands:
+                    if entry is None:       # a one-word phrase, already known to match
+                        found.append((j, j, payload))
+                    elif phrases._fits(entry, self, j):
+                        found.append((j - len(entry[0]) + 1, j, payload))
             self._found[key] = (found, [j for _, j, _ in found])
         return self._found[key]
-
-    def _positions(self) -> dict:
-        """Each form of the words (as written, without proclitics, without suffix) → where
-        it stands: a phrase set then finds its last words by one set intersection instead
-        of a pass over the text."""
-        if self._at is None:
-            at: dict = {}
-            for j, (w, b, t) in enumerate(zip(self.words, self.bare, self.stem)):
-                at.setdefault(w, []).append(j)
-                if b != w:
-                    at.setdefault(b, []).append(j)
-                if t != b and t != w:
-                    at.setdefault(t, []).append(j)
-            self._at = at
-        return self._at
-
-    def _accusatives(self) -> dict:
-        """Stems with the accusative alef, without it ("نقاطا" → نقاط) → where they stand."""
-        if self._at_accusative is None:
-            acc: dict = {}
-            for j, t in enumerate(self.stem):
-                if t.endswith("ا"):
-                    acc.setdefault(t[:-1], []).append(j)
-            self._at_accusative = acc
-        return self._at_accusative
-
 
 class PhraseSet:
     """Phrases (one or more words) → payloads. Arabic phrases tolerate a proclitic on their
@@ -118,6 +97,7 @@ class PhraseSet:
         self._by_last: dict[str, list] = {}
         self.lasts: set = set()
         self.longest = 0
+        self._at_word: dict = {}     # word -> what may end on it (`_candidates`)
 
     def add(self, phrase: str, payload, case: bool = False) -> None:
         norm = normalise_term(phrase)
@@ -128,34 +108,65 @@ class PhraseSet:
         self._by_last.setdefault(words[-1].lower(), []).append(entry)
         self.lasts.add(words[-1].lower())
         self.longest = max(self.longest, len(words))
+        self._at_word.clear()
 
     def __bool__(self):
         return bool(self._by_last)
 
     def ending_at(self, tokens: Tokens, j: int) -> list[tuple[int, object]]:
         """(first word index, payload) of every phrase whose last word is tokens[j]."""
-        out = []
-        seen = set()
-        stem = tokens.stem[j]
+        cands = self._at_word.get(tokens.words[j])
+        if cands is None:
+            cands = self._candidates(tokens.words[j])
+        return [(j, payload) if entry is None else (j - len(entry[0]) + 1, payload)
+                for entry, payload in cands if entry is None or self._fits(entry, tokens, j)]
+
+    def _candidates(self, word: str) -> tuple:
+        """The phrases that may end on `word`, in the order `ending_at` gives them, as
+        (entry, payload): entry None for a one-word phrase, which matches the word (all
+        `_same` reads of a one-word phrase are forms of the word itself); one-word phrases
+        that cannot match are left out. Cached per word (cleared past 65,536 words)."""
+        b, stem = _forms(word)
         # the accusative alef on an Arabic noun: "نقاطاً" is نقاط
         acc = stem[:-1] if self.accusative and stem.endswith("ا") and len(stem) > 3 else None
-        for key in (tokens.words[j], tokens.bare[j], stem, acc):
+        out = []
+        seen = set()
+        for key in (word, b, stem, acc):
             if key is None:
                 continue
             if key in seen:
                 continue
             seen.add(key)
-            for words, payload, arabic, case in self._by_last.get(key, ()):
-                n = len(words)
-                i = j - n + 1
-                if i < 0:
-                    continue
-                if case:
-                    if tokens.cased(i, j) == words:
-                        out.append((i, payload))
-                elif _same(words, tokens, i, j, arabic, self.accusative):
-                    out.append((i, payload))
-        return out
+            for entry in self._by_last.get(key, ()):
+                words, payload, arabic, case = entry
+                if len(words) == 1 and not case:
+                    if _same_word(words[0], word, b, stem, arabic, self.accusative):
+                        out.append((None, payload))
+                else:
+                    out.append((entry, payload))
+        if len(self._at_word) >= 1 << 16:
+            self._at_word.clear()
+        cands = self._at_word[word] = tuple(out)
+        return cands
+
+    def _fits(self, entry: tuple, tokens: Tokens, j: int) -> bool:
+        """Does a phrase of several words, or a case-sensitive one, end on tokens[j]?"""
+        words, _, arabic, case = entry
+        i = j - len(words) + 1
+        if i < 0:
+            return False
+        if case:
+            return tokens.cased(i, j) == words
+        return _same(words, tokens, i, j, arabic, self.accusative)
+
+
+def _same_word(w: str, t: str, bare_t: str, stem_t: str, arabic: bool, accusative: bool) -> bool:
+    """`_same` for a one-word phrase `w` on word `t` (its forms bare_t, stem_t)."""
+    if t == w:
+        return True
+    if not arabic:
+        return False
+    return bare_t == w or stem_t == w or (accusative and stem_t == w + "ا") or unsuffixed(t) == w
 
 
 def _same(words: tuple, tokens: Tokens, i: int, j: int, arabic: bool, accusative: bool) -> bool:
