@@ -4,12 +4,14 @@ Negation words, prepositions and "and" are among the commonest words of any text
 them everywhere cost more than all other matching together. They only matter within a few
 words of a trigger or an actor, so they are looked up there, by word n-grams.
 """
-from functools import lru_cache
+import re
+from functools import cached_property, lru_cache
 
 from .matcher import ENCLITICS, PROCLITICS
 from .text import WORD, is_arabic, normalise_term
 
 _MAX_PRO = max(map(len, PROCLITICS))
+_START, _END, _GROUP = re.Match.start, re.Match.end, re.Match.group
 # Pronoun suffixes only: the accusative alef the matcher accepts would turn "بعدما" into
 # "عدم" ("lack of"), a denial cue.
 _SUFFIXES = sorted((e for e in ENCLITICS if e and e != "ا"), key=len, reverse=True)
@@ -46,14 +48,24 @@ class Tokens:
 
     def __init__(self, low: str, cased: str):
         found = list(WORD.finditer(low))
-        self.starts = [m.start() for m in found]
-        self.ends = [m.end() for m in found]
-        self.words = [m.group() for m in found]
+        # (map with the unbound methods: no Python frame a word)
+        self.starts = list(map(_START, found))
+        self.ends = list(map(_END, found))
+        self.words = list(map(_GROUP, found))
         self._text = cased
-        forms = list(map(_forms, self.words))
-        self.bare = [f[0] for f in forms]
-        self.stem = [f[1] for f in forms]
         self._found: dict = {}
+
+    # The forms of every word are read at a few positions only (phrase matching has them
+    # per word, `PhraseSet._candidates`): made on first use.
+    @cached_property
+    def bare(self) -> list:
+        """Each word without its proclitics."""
+        return [_forms(w)[0] for w in self.words]
+
+    @cached_property
+    def stem(self) -> list:
+        """Each word without its proclitics and pronoun suffix."""
+        return [_forms(w)[1] for w in self.words]
 
     def cased(self, i: int, j: int) -> tuple:
         """Words i..j as written (only case-sensitive phrases need them)."""
@@ -177,9 +189,9 @@ def _same(words: tuple, tokens: Tokens, i: int, j: int, arabic: bool, accusative
             continue
         if not arabic:
             return False
-        if k == 0 and tokens.bare[i] == w:
+        if k == 0 and _forms(t)[0] == w:
             continue
-        if k == n - 1 and (tokens.stem[j] == w or (accusative and tokens.stem[j] == w + "ا")
+        if k == n - 1 and (_forms(t)[1] == w or (accusative and _forms(t)[1] == w + "ا")
                            or (n == 1 and unsuffixed(t) == w)):
             continue
         return False
