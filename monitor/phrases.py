@@ -6,6 +6,7 @@ words of a trigger or an actor, so they are looked up there, by word n-grams.
 """
 import re
 from functools import cached_property, lru_cache
+from itertools import compress
 
 from .matcher import ENCLITICS, PROCLITICS
 from .text import WORD, is_arabic, normalise_term
@@ -55,17 +56,17 @@ class Tokens:
         self._text = cased
         self._found: dict = {}
 
-    # The forms of every word are read at a few positions only (phrase matching has them
-    # per word, `PhraseSet._candidates`): made on first use.
+    # The forms of the words are read at a few positions only (phrase matching has them
+    # per word, `PhraseSet._candidates`): made at each position asked.
     @cached_property
-    def bare(self) -> list:
+    def bare(self) -> "_Forms":
         """Each word without its proclitics."""
-        return [_forms(w)[0] for w in self.words]
+        return _Forms(self.words, 0)
 
     @cached_property
-    def stem(self) -> list:
+    def stem(self) -> "_Forms":
         """Each word without its proclitics and pronoun suffix."""
-        return [_forms(w)[1] for w in self.words]
+        return _Forms(self.words, 1)
 
     def cased(self, i: int, j: int) -> tuple:
         """Words i..j as written (only case-sensitive phrases need them)."""
@@ -82,19 +83,38 @@ class Tokens:
             # What may end on a word depends on the word alone (its forms): the set keeps
             # that per word, so a text costs one dict lookup a word, and only phrases of
             # two words or more, or case-sensitive ones, are checked against their neighbours.
-            table, candidates = phrases._at_word, phrases._candidates
+            # (the lookups and the skipping of the nine words in ten that end no phrase run
+            # in C: map, compress)
+            words = self.words
+            at = list(map(phrases._at_word.get, words))
+            if None in at:      # words not seen before
+                for j, cands in enumerate(at):
+                    if cands is None:
+                        at[j] = phrases._candidates(words[j])
             found = []
-            for j, w in enumerate(self.words):
-                cands = table.get(w)
-                if cands is None:
-                    cands = candidates(w)
-                for entry, payload in cands:
+            for j in compress(range(len(at)), at):
+                for entry, payload in at[j]:
                     if entry is None:       # a one-word phrase, already known to match
                         found.append((j, j, payload))
                     elif phrases._fits(entry, self, j):
                         found.append((j - len(entry[0]) + 1, j, payload))
             self._found[key] = (found, [j for _, j, _ in found])
         return self._found[key]
+
+class _Forms:
+    """One form of each word (`_forms`: 0 bare, 1 stem), read like a list of them."""
+
+    def __init__(self, words: list, k: int):
+        self._words, self._k = words, k
+
+    def __len__(self):
+        return len(self._words)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [_forms(w)[self._k] for w in self._words[i]]
+        return _forms(self._words[i])[self._k]
+
 
 class PhraseSet:
     """Phrases (one or more words) → payloads. Arabic phrases tolerate a proclitic on their
