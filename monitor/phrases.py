@@ -5,6 +5,7 @@ them everywhere cost more than all other matching together. They only matter wit
 words of a trigger or an actor, so they are looked up there, by word n-grams.
 """
 import re
+from bisect import bisect_left, bisect_right
 from functools import cached_property, lru_cache
 from itertools import compress
 
@@ -93,11 +94,26 @@ class Tokens:
                         at[j] = phrases._candidates(words[j])
             found = []
             for j in compress(range(len(at)), at):
-                for entry, payload in at[j]:
-                    if entry is None:       # a one-word phrase, already known to match
-                        found.append((j, j, payload))
-                    elif phrases._fits(entry, self, j):
-                        found.append((j - len(entry[0]) + 1, j, payload))
+                for first, mid, payload, arabic, cased in at[j]:
+                    if first is None:
+                        if cased is None:       # a one-word phrase, known to match the word
+                            found.append((j, j, payload))
+                        else:
+                            i = j - len(cased) + 1
+                            if i >= 0 and self.cased(i, j) == cased:
+                                found.append((i, j, payload))
+                        continue
+                    # a phrase of several words, its last already matched: its first word
+                    # may carry proclitics (Arabic), the words between are as written
+                    i = j - len(mid) - 1
+                    if i < 0:
+                        continue
+                    t = words[i]
+                    if t != first and not (arabic and _forms(t)[0] == first):
+                        continue
+                    if mid and words[i + 1:j] != mid:
+                        continue
+                    found.append((i, j, payload))
             self._found[key] = (found, [j for _, j, _ in found])
         return self._found[key]
 
@@ -147,17 +163,16 @@ class PhraseSet:
 
     def ending_at(self, tokens: Tokens, j: int) -> list[tuple[int, object]]:
         """(first word index, payload) of every phrase whose last word is tokens[j]."""
-        cands = self._at_word.get(tokens.words[j])
-        if cands is None:
-            cands = self._candidates(tokens.words[j])
-        return [(j, payload) if entry is None else (j - len(entry[0]) + 1, payload)
-                for entry, payload in cands if entry is None or self._fits(entry, tokens, j)]
+        found, ends = tokens.occurrences(self)
+        return [(i, p) for i, _, p in found[bisect_left(ends, j):bisect_right(ends, j)]]
 
     def _candidates(self, word: str) -> tuple:
-        """The phrases that may end on `word`, in the order `ending_at` gives them, as
-        (entry, payload): entry None for a one-word phrase, which matches the word (all
-        `_same` reads of a one-word phrase are forms of the word itself); one-word phrases
-        that cannot match are left out. Cached per word (cleared past 65,536 words)."""
+        """The phrases that may end on `word`, in the order they are found there, as
+        (first word, words between, payload, arabic, case-sensitive words). All `_same`
+        reads of the last word are forms of the word itself, so they are made here once:
+        a one-word phrase (first None) matches already; of one of several words, only the
+        first word and those between remain to check in the text. (Case-sensitive ones,
+        first None, compare the words as written.) Cached per word (cleared past 65,536)."""
         b, stem = _forms(word)
         # the accusative alef on an Arabic noun: "نقاطاً" is نقاط
         acc = stem[:-1] if self.accusative and stem.endswith("ا") and len(stem) > 3 else None
@@ -169,27 +184,18 @@ class PhraseSet:
             if key in seen:
                 continue
             seen.add(key)
-            for entry in self._by_last.get(key, ()):
-                words, payload, arabic, case = entry
-                if len(words) == 1 and not case:
+            for words, payload, arabic, case in self._by_last.get(key, ()):
+                if case:
+                    out.append((None, None, payload, arabic, words))
+                elif len(words) == 1:
                     if _same_word(words[0], word, b, stem, arabic, self.accusative):
-                        out.append((None, payload))
-                else:
-                    out.append((entry, payload))
+                        out.append((None, None, payload, arabic, None))
+                elif _same_last(words[-1], word, stem, arabic, self.accusative):
+                    out.append((words[0], list(words[1:-1]), payload, arabic, None))
         if len(self._at_word) >= 1 << 16:
             self._at_word.clear()
         cands = self._at_word[word] = tuple(out)
         return cands
-
-    def _fits(self, entry: tuple, tokens: Tokens, j: int) -> bool:
-        """Does a phrase of several words, or a case-sensitive one, end on tokens[j]?"""
-        words, _, arabic, case = entry
-        i = j - len(words) + 1
-        if i < 0:
-            return False
-        if case:
-            return tokens.cased(i, j) == words
-        return _same(words, tokens, i, j, arabic, self.accusative)
 
 
 def _same_word(w: str, t: str, bare_t: str, stem_t: str, arabic: bool, accusative: bool) -> bool:
@@ -201,18 +207,10 @@ def _same_word(w: str, t: str, bare_t: str, stem_t: str, arabic: bool, accusativ
     return bare_t == w or stem_t == w or (accusative and stem_t == w + "ا") or unsuffixed(t) == w
 
 
-def _same(words: tuple, tokens: Tokens, i: int, j: int, arabic: bool, accusative: bool) -> bool:
-    n = len(words)
-    for k, w in enumerate(words):
-        t = tokens.words[i + k]
-        if t == w:
-            continue
-        if not arabic:
-            return False
-        if k == 0 and _forms(t)[0] == w:
-            continue
-        if k == n - 1 and (_forms(t)[1] == w or (accusative and _forms(t)[1] == w + "ا")
-                           or (n == 1 and unsuffixed(t) == w)):
-            continue
+def _same_last(w: str, t: str, stem_t: str, arabic: bool, accusative: bool) -> bool:
+    """`_same` for the last word `w` of a phrase of several words, on word `t`."""
+    if t == w:
+        return True
+    if not arabic:
         return False
-    return True
+    return stem_t == w or (accusative and stem_t == w + "ا")
