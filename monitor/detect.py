@@ -3,7 +3,7 @@
 `analyse` also returns the near misses and the words behind each decision, for
 `monitor explain`; `detect` returns the signals alone.
 """
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 
 from .clauses import Clause, Words, split_clauses
@@ -68,10 +68,17 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
     whole = [] if armed else [h for h in hits if h.payload[0] == "exclusion" and h.payload[2] == "text"]
     clauses = split_clauses(n.text, hits, words)
     src.clauses = clauses
+    # The exclusions and triggers of each sentence: slices of the hits (sorted by start),
+    # cut once per sentence, not filtered from all the hits for each clause.
+    triggers = [h for h in hits if h.payload[0] == "trigger"]
+    at_t, at_w = [h.start for h in triggers], [h.start for h in wide]
+    per_sentence: dict = {}
     for clause in clauses:
-        s, e = clause.sentence
-        clause.cache["sentence_exclusions"] = whole + [h for h in wide if s <= h.start < e]
-        clause.cache["sentence_triggers"] = [h for h in hits if h.payload[0] == "trigger" and s <= h.start < e]
+        if clause.sentence not in per_sentence:
+            s, e = clause.sentence
+            per_sentence[clause.sentence] = (whole + wide[bisect_left(at_w, s):bisect_left(at_w, e)],
+                                             triggers[bisect_left(at_t, s):bisect_left(at_t, e)])
+        clause.cache["sentence_exclusions"], clause.cache["sentence_triggers"] = per_sentence[clause.sentence]
         for trig in clause.of("trigger"):
             sig = _signals(trig, clause, words, rules, src, misses)
             found.extend(sig)
