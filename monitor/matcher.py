@@ -6,6 +6,7 @@ its word is a valid Arabic proclitic string on the left and pronoun suffix on th
 ("raid") with غار ("cave") and دورية ("patrol") with دوري ("league").
 """
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import NamedTuple
 
 import ahocorasick
@@ -23,6 +24,10 @@ ENCLITICS = frozenset(("", "ه", "ها", "هما", "هم", "هن", "نا", "كم
 _AR = frozenset(chr(c) for c in range(0x0621, 0x064B))
 _PRO_LETTERS = frozenset("".join(PROCLITICS) + "ل")
 _ENC_LETTERS = frozenset("".join(ENCLITICS))
+# An Arabic letter that can be no proclitic (before a term) or suffix (after it): the term
+# sits inside a longer word.
+_AR_NOT_PRO = _AR - _PRO_LETTERS
+_AR_NOT_ENC = _AR - _ENC_LETTERS
 
 
 class Hit(NamedTuple):
@@ -40,6 +45,10 @@ class Hit(NamedTuple):
     def future(self) -> bool:
         """An Arabic verb written with the future prefix س (سيقصف)."""
         return self.left.endswith("س")
+
+
+_new_hit = tuple.__new__
+_START, _END = itemgetter(0), itemgetter(1)     # Hit.start, Hit.end
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,7 @@ class Matcher:
         text, low = n.text, n.lower
         size = len(low)
         hits = []
+        ar_inside_left, ar_inside_right = _AR_NOT_PRO, _AR_NOT_ENC      # (locals: read per raw hit)
         for last, variants in self._auto.iter(low, lo, size if hi is None else hi):
             end = last + 1
             after = low[end] if end < size else " "
@@ -121,14 +131,17 @@ class Matcher:
                 # Cheap rejections first: most raw hits sit inside longer words.
                 before = low[start - 1] if start else " "
                 if v.arabic:
-                    if (before in _AR and before not in _PRO_LETTERS) or (after in _AR and after not in _ENC_LETTERS):
+                    if before in ar_inside_left or after in ar_inside_right:
                         continue
                 elif (before.isalnum() and before not in _AR) or (after.isalnum() and after not in _AR):
                     continue
                 hit = _check(v, text, low, start, end)
                 if hit:
                     hits.append(hit)
-        hits.sort(key=lambda h: (h.start, -h.end))
+        # By start, then longest first (two stable sorts with C keys: the same order as the
+        # key (start, -end), without a Python call per hit)
+        hits.sort(key=_END, reverse=True)
+        hits.sort(key=_START)
         return hits
 
 
@@ -177,4 +190,4 @@ def _check(v: _Variant, text: str, low: str, start: int, end: int) -> Hit | None
             return None
     elif left not in v.lefts or right not in v.rights:
         return None
-    return Hit(start, end, ws, we, left, v.payload)
+    return _new_hit(Hit, (start, end, ws, we, left, v.payload))     # (Hit(...) is a Python call more)
