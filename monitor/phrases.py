@@ -117,6 +117,7 @@ class Tokens:
             self._found[key] = (found, [j for _, j, _ in found])
         return self._found[key]
 
+
 class _Forms:
     """One form of each word (`_forms`: 0 bare, 1 stem), read like a list of them."""
 
