@@ -88,7 +88,7 @@ def _mentions(clause: Clause, words: Words, markers: RoleMarkers) -> list[Mentio
         elif accusation == "accuser":
             role = "accuser"      # "اتهمت قسد …": who accuses is no party to the charge
         out.append(Mention(h, h.payload[1], role))
-    return _drop_nested(out)
+    return _drop_nested(out, words.text)
 
 
 def _relative_subject(h: Hit, words: Words, markers: RoleMarkers, floor: int) -> bool:
@@ -189,11 +189,15 @@ def _after_comma(words: Words, clause: Clause, h: Hit) -> int:
     return bisect_left(words.starts, cut) if cut >= 0 else clause.first
 
 
-def _drop_nested(ms: list[Mention]) -> list[Mention]:
-    """Keep the longest of overlapping mentions ("القوات التركية" over "التركية")."""
+def _drop_nested(ms: list[Mention], text: str) -> list[Mention]:
+    """Keep the longest of overlapping mentions ("القوات التركية" over "التركية"), and drop
+    a party's abbreviation in brackets right after its name ("the Syrian National Army
+    (SNA)"): it is the same mention, and would stand between a partner and the verb."""
     out = []
     for m in sorted(ms, key=lambda m: (m.hit.start, -(m.hit.end - m.hit.start))):
         if out and m.hit.start < out[-1].hit.end:
+            continue
+        if out and m.actor == out[-1].actor and text[out[-1].hit.end:m.hit.start].strip() == "(":
             continue
         out.append(m)
     return out
