@@ -678,7 +678,7 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
                                                                           words.first(m.hit)])]
     if not arabic:
         # "Two SDF fighters were killed in a drone strike": a passive subject is no agent.
-        neutral = [m for m in neutral if m.hit.start > first.start or not _passive(words.text[m.hit.end:first.start], markers)]
+        neutral = [m for m in neutral if m.hit.start > first.start or not _passive(words.text[m.hit.end:first.end], markers)]
     if close:
         # On a tie Arabic prefers the actor after (VSO, nisba), English the one before.
         return min(close, key=lambda m: (dist(m), (m.hit.start < first.start) == arabic))
