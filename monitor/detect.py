@@ -589,7 +589,9 @@ def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source")
         # تعليق": the denial names the change itself, whoever made it (rule 5)
         changes = {h.payload[1] for h in c.of("change") if words.first(h) > j}
         for sig in found:
-            if sig.modality == "occurred" and (sig.agent in speakers or sig.change in changes) \
+            # (the party said to be hit denies it too: "…, which the SDF denied", "وهو ما نفته قسد")
+            if sig.modality == "occurred" and (sig.agent in speakers or sig.target in speakers
+                                               or sig.change in changes) \
                     and sig.end <= src.span(c.start, c.end)[1] and sig.start >= _previous_sentence_start(src, s0):
                 out.append(_denied(sig, src.word_range(*denials[0])))
     return out
