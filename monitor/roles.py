@@ -917,6 +917,10 @@ def _killer(candidates, first, words, arabic, markers, clause) -> Mention | None
     if _speaks(m, clause, words, markers, False) and not _of_itself(m, words, markers) \
             and any(w in ("said", "says", "added", "reported") for w in gap.split()):
         return None    # "The SDF said the strikes hit a hospital, killing 11": the speaker killed no one
+    k = words.last(first) + 1
+    after = words.tokens.words[k:k + 5]
+    if any(a == "of" and b in ("its", "their") for a, b in zip(after, after[1:])):
+        return None    # "The SDF announced the killing of two of its soldiers": its own dead
     return None if any(w in gap.split() for w in ("was", "were", "been", "being")) else m
 
 
