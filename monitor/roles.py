@@ -276,6 +276,10 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
     if ttype in ("patrol_change", "cooperation_change"):
         ms = [m for m in ms if not _in_cause_phrase(m, anchors, clause, words, markers)]
     first = min(anchors, key=lambda a: a.start)
+    if first.payload[0] == "change" and words.tokens.words[words.first(first)] == "no" and len(anchors) > 1:
+        # "no joint US-SDF patrols since …" (rule 6): the parties stand between the negated
+        # change and the patrols, as subjects of the patrols, not objects of "no"
+        first = min((a for a in anchors if a is not first), key=lambda a: a.start)
     opening = [m for m in ms if m.role == "neutral" and m.hit.start < first.start
                and words.first(m.hit) - clause.first <= 2 and m.actor not in ("civilians", "unknown")]
     if opening:
