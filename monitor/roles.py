@@ -334,6 +334,18 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         # "توجيه أي تهديد لقوات سوريا الديمقراطية": the party threatened, not the threatener.
         ms = [Mention(m.hit, m.actor, "target") if m.hit.start > first.start and m.hit.left.endswith("ل")
               and words.between(first, m.hit) == 0 else m for m in ms]
+    told = [j for _, j in _markers(clause, words, markers, "inform") if j < words.first(first)] \
+        if ttype in ("patrol_change", "cooperation_change") else ()
+    if told and arabic:
+        # "أبلغت روسيا الجانب التركي بتعليق الدوريات": the informer made the change, the
+        # addressee between it and the change only heard of it
+        teller = [m for m in ms if words.first(m.hit) == told[-1] + 1 and m.actor not in ("civilians", "unknown")]
+        if teller:
+            ms = [Mention(m.hit, m.actor, "agent") if m is teller[0] else m for m in ms
+                  if not teller[0].hit.end <= m.hit.start < first.start]
+    elif told:
+        # "Russia informed Turkey that it was suspending …": the addressee right after the verb
+        ms = [m for m in ms if not 0 < words.first(m.hit) - told[-1] <= 2]
     own = _speaker_of_own(ms, anchors, clause, words, markers)
     agent = own or _pick_agent(ttype, ms, anchors, first, words, arabic, markers, clause)
     if agent and _own_men_subjected(agent, first, clause, words, markers):

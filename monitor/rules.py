@@ -23,7 +23,7 @@ SECTIONS = ("actors", "places", "triggers", "changes", "aircraft", "ground_fire"
 CUE_KINDS = ("denied", "threatened", "conditional", "hedge")
 ROLE_KINDS = ("target", "agent", "joint", "locative", "origin", "sequence", "between", "cause", "target_after", "partner", "dissuade", "claim",
               "accuse", "accusation", "owner", "speech", "own", "mutual", "support", "kill_verb", "subjected", "continues", "detonate",
-              "relative", "blame", "able", "coordinated", "unlisted", "when")
+              "relative", "blame", "able", "coordinated", "unlisted", "when", "inform")
 # Word lists (`vocabulary:` in roles.yaml) that detect.py and roles.py compare single words
 # with, at places the code knows (the word after "بين", the word before "الأخيرة" …).
 WORD_LISTS = ("joint", "both_sides", "latter", "latter_after", "itself", "opens_report", "clause_openers",
