@@ -82,7 +82,7 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
     _claimed(found, hits, words, rules, src)
     _blamed(found, hits, words, rules, src)
     _told_again(found, src)
-    _casualties_follow_their_cause(found, src)
+    _casualties_follow_their_cause(found, src, rules.roles.words.inflict)
     found += _denials_of_reports(hits, found, words, rules, src)
     found += _continued_as_normal(hits, found, words, rules, src)
     return Analysis(_collapse(found), misses)
@@ -686,7 +686,14 @@ def _told_again(found: list[Signal], src: "_Source") -> None:
                 s.why = {**s.why, "mutual": True}
 
 
-def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
+def _inflicted(c: Signal, src: "_Source", inflict: frozenset) -> bool:
+    """"وأوقعت قتلى في صفوفهم": a verb of inflicting within two words before the dead."""
+    t = src.words_.tokens
+    i = bisect_right(t.starts, c.why["at"]) - 1     # the word holding the trigger (after its و)
+    return any(w in inflict for w in t.words[max(0, i - 2):i])
+
+
+def _casualties_follow_their_cause(found: list[Signal], src: "_Source", inflict: frozenset = frozenset()) -> None:
     """"A Turkish drone hit a car, killing two" / "قُتل ثلاثة أطفال بقصف للقوات التركية":
     the dead were killed by the agent of the violent event of the same sentence
     (CODEBOOK rule 13), whoever stands nearest the word "killed"."""
@@ -714,6 +721,12 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
             elif c.agent and lo <= c.why.get("agent_at", {}).get(c.agent, -1) < hi:
                 continue
         causes = [s for s in same if s.agent]
+        if not causes and c.agent and c.target not in (None, "civilians", "unknown") and inflict \
+                and _inflicted(c, src, inflict):
+            # "أحبطت وحدات الجيش محاولة تسلل لمسلحي الهيئة، وأوقعت قتلى في صفوفهم": the
+            # party named with the dead ("in their ranks") is the other side's
+            c.agent, c.target = c.target, c.agent
+            continue
         earlier = [s for s in same if s.why["at"] < c.why["at"]]
         nearest = max(earlier or same, key=lambda s: s.why["at"], default=None)
         if same and not causes:
@@ -775,6 +788,14 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
                 c.target = c.target or c.agent
                 c.agent = None
                 continue
+            if inflict and _inflicted(c, src, inflict):
+                # "هاجم مسلحون من داعش حاجزاً للأسايش، فتصدت لهم القوات وأوقعت قتلى في
+                # صفوفهم": the side attacked inflicted the dead on the attackers
+                other = cause.target if cause.target not in (None, "civilians", "unknown") else next(
+                    (t for t in (c.target, c.agent) if t not in (None, cause.agent, "civilians", "unknown")), None)
+                if other:
+                    c.agent, c.target = other, cause.agent
+                    continue
             own = c.agent
             c.agent = cause.agent
             # "Two SDF fighters lost their lives in a Turkish drone attack": SDF, taken
