@@ -151,6 +151,8 @@ def _owned_role(h: Hit, role: str, clause: Clause, words: Words, markers: RoleMa
     # تابعة للميليشيات": the trucks are owned).
     if before and max(before) >= i - 2 and not any(a > max(before) for a, _ in heads):
         return None
+    if heads and heads[0][1] == "target" and any(words.last(t) == i - 1 for t in clause.of("aircraft")):
+        return "agent"  # "أسقطت الفصائل طائرة مسيرة تابعة لقسد": the downed drone's owner flew it
     if heads:
         return heads[0][1]
     # The owned noun is the event or its aircraft itself ("مسيّرة تابعة لقسد", "a drone
@@ -509,7 +511,9 @@ def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: RoleMark
            and not (i > 0 and words.tokens.words[i - 1] in ("من", "of"))
            and not (j < a_first and "ب" in first.left)]
     # "قالت تركيا إنها قصفت …", "The SDF said it had shelled …": the speaker as subject
-    own += [(k, k) for k in range(max(clause.first, a_first - 3), a_first) if words.tokens.words[k] in itself]
+    # (not "أعلنت قسد أنها أسقطت مسيرة تركية": who downs the drone is its target)
+    own += [(k, k) for k in range(max(clause.first, a_first - 3), a_first) if words.tokens.words[k] in itself
+            and not any(k < b < a_first for _, b in _markers(clause, words, markers, "target"))]
     arabic = is_arabic(words.tokens.words[a_first])
     if not arabic:
         # "struck its fighters" is the object; "its fighters were wounded" are the dead
