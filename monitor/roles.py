@@ -290,7 +290,11 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         # (a fight after "بعد معارك مع قسد" is the subject's own: its other side is named)
         ms = _outside_earlier_event(ms, first, clause, words, markers)
     arabic = is_arabic(anchors[0].payload[1].term)
-    if remember and ttype not in ("explosion", "casualties") and not [m for m in ms if m.actor != "civilians"] \
+    fw = words.first(first)
+    # "انتشر الجيش لفض الاشتباكات بين الطرفين", "deployed to break up the clashes": the
+    # party sent to end a fight is not a side of it, whatever subject came before
+    breakup = ttype == "clashes" and fw > 0 and words.tokens.words[fw - 1] in markers.words.break_up
+    if remember and not breakup and ttype not in ("explosion", "casualties") and not [m for m in ms if m.actor != "civilians"] \
             and _dropped_subject(first, clause, words, arabic, markers):
         prev = _previous_subject(clause, words, first.start)
         if prev:
@@ -298,6 +302,8 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
             # (a two-sided fight stays one: "وأسفرت الاشتباكات عن مقتل …" has no killer)
             return Parties((prev,), parties.target if parties else None, parties.words if parties else (),
                            ttype == "clashes" and _mutual(first, words, markers))
+    if breakup and not [m for m in ms if m.hit.start > first.start and m.actor not in ("civilians", "unknown")]:
+        return Parties((), None, ())
     if ttype in RECIPROCAL and _between_both_sides(first, words, markers):
         # "هاجم مسلحون من داعش حاجزاً …، ودارت اشتباكات بين الطرفين": the sides were named
         # with the attack before; its attacker (or no one) is the first party.
