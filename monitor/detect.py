@@ -573,12 +573,17 @@ def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source")
     (rules 1 and 5: code both)."""
     out = []
     for c in src.clauses:
-        if c.of("trigger") or not c.of("actor"):
+        if not c.of("actor"):
             continue
         # A denial verb ("نفت", "denied": the wide-reaching cues), not a bare negation:
         # "أن تركيا لن تستأذن أحداً" denies nothing Turkey did.
         denials = [(i, j) for i, j, cue in words.inside(rules.cues, c.first, c.last)
                    if cue.kind == "denied" and cue.window >= 8 and not _pseudo(words, rules, i, j)]
+        if denials and c.of("trigger"):
+            # "Turkish drones struck a depot near Kobani, which the SDF denied": a relative
+            # denial after every event of its clause comments on them
+            last = max(words.last(t) for t in c.of("trigger"))
+            denials = [(i, j) for i, j in denials if i > last and "which" in words.tokens.words[max(last + 1, i - 3):i]]
         if not denials:
             continue
         i, j = denials[0]
