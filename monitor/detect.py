@@ -82,7 +82,7 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
     _claimed(found, hits, words, rules, src)
     _blamed(found, hits, words, rules, src)
     _told_again(found, src)
-    _casualties_follow_their_cause(found, src, rules.roles.words.inflict)
+    _casualties_follow_their_cause(found, src, rules.roles.words.inflict, rules.roles.words.retaliation)
     found += _denials_of_reports(hits, found, words, rules, src)
     found += _continued_as_normal(hits, found, words, rules, src)
     return Analysis(_collapse(found), misses)
@@ -698,7 +698,15 @@ def _inflicted(c: Signal, src: "_Source", inflict: frozenset) -> bool:
     return any(w in inflict for w in t.words[max(0, i - 2):i])
 
 
-def _casualties_follow_their_cause(found: list[Signal], src: "_Source", inflict: frozenset = frozenset()) -> None:
+def _provoked(c: Signal, src: "_Source", retaliation: frozenset) -> bool:
+    """"In retaliation for the killing of …", "رداً على مقتل …": the dead came before."""
+    t = src.words_.tokens
+    i = bisect_right(t.starts, c.why["at"]) - 1
+    return any(w in retaliation for w in t.words[max(0, i - 4):i])
+
+
+def _casualties_follow_their_cause(found: list[Signal], src: "_Source", inflict: frozenset = frozenset(),
+                                   retaliation: frozenset = frozenset()) -> None:
     """"A Turkish drone hit a car, killing two" / "قُتل ثلاثة أطفال بقصف للقوات التركية":
     the dead were killed by the agent of the violent event of the same sentence
     (CODEBOOK rule 13), whoever stands nearest the word "killed"."""
@@ -725,6 +733,12 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source", inflict:
                 same = own_clause
             elif c.agent and lo <= c.why.get("agent_at", {}).get(c.agent, -1) < hi:
                 continue
+        if retaliation and same and all(s.why["at"] > c.why["at"] for s in same) and _provoked(c, src, retaliation):
+            # "In retaliation for the killing of two of its soldiers, the Turkish army shelled
+            # …": the reprisal told after the dead did not kill them
+            if c.agent in {s.agent for s in same}:
+                c.target, c.agent = c.target or c.agent, None
+            continue
         causes = [s for s in same if s.agent]
         if not causes and c.agent and c.target not in (None, "civilians", "unknown") and inflict \
                 and _inflicted(c, src, inflict):

@@ -27,7 +27,7 @@ ROLE_KINDS = ("target", "agent", "joint", "locative", "origin", "sequence", "bet
 # Word lists (`vocabulary:` in roles.yaml) that detect.py and roles.py compare single words
 # with, at places the code knows (the word after "بين", the word before "الأخيرة" …).
 WORD_LISTS = ("joint", "both_sides", "latter", "latter_after", "itself", "opens_report", "clause_openers",
-              "coordinating", "irregular_participles", "asserting_aux", "future", "bare_blast", "inflict", "break_up")
+              "coordinating", "irregular_participles", "asserting_aux", "future", "bare_blast", "inflict", "break_up", "retaliation")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -80,6 +80,7 @@ class Vocabulary:
     bare_blast: frozenset = frozenset()
     inflict: frozenset = frozenset()
     break_up: frozenset = frozenset()
+    retaliation: frozenset = frozenset()
     # Arabic "الأخيرة" is a noun by its context, English "latter" after "the". A text holding
     # none of the probes (the words holding no other: "الاخير", "latter") skips the word loop.
     latter_arabic: frozenset = field(init=False)
