@@ -589,6 +589,10 @@ def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source")
         i, j = denials[0]
         # The speaker stands right by the denial: "Ankara denied", "نفت قسد ذلك".
         speakers = {h.payload[1] for h in c.of("actor") if i - 3 < words.first(h) and words.last(h) < j + 3}
+        if not speakers:
+            # "أكد المركز الإعلامي لقسد أن هذه الادعاءات لا أساس لها من الصحة": the party
+            # that says so, before the claim it calls baseless
+            speakers = {h.payload[1] for h in c.of("actor") if words.last(h) < i} - {"civilians", "unknown"}
         s0, _ = src.span(*c.sentence)
         # "…علّق عملياته المشتركة مع القوات التركية، في حين نفت وزارة الدفاع التركية وجود أي
         # تعليق": the denial names the change itself, whoever made it (rule 5)
