@@ -377,6 +377,11 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         # even when the other side of the operation is not named in the clause.
         agent = next((m for m in ms if m.role == "partner" and m.actor not in ("civilians", "unknown")
                       and _coordinated(m, clause, words, markers)), None)
+    if not agent and ttype == "patrol_change" and any(a.payload[0] == "change" and a.payload[1] == "up" for a in anchors) \
+            and any(w in markers.words.joint for a in anchors for w in words.tokens.stem[words.first(a):words.last(a) + 3]):
+        # "joint patrols with the SDF would increase": the partner named takes part (rule 8)
+        # even when the other participant is not named in the clause
+        agent = next((m for m in ms if m.role == "partner" and m.actor not in ("civilians", "unknown")), None)
     agents = [agent] if agent else []
     if agent and ttype not in RECIPROCAL:
         # "a joint patrol → one per participant" (rule 8): "resumed joint patrols with Turkish
