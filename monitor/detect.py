@@ -89,7 +89,7 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
     _claimed(found, hits, words, rules, src)
     _blamed(found, hits, words, rules, src)
     _told_again(found, src)
-    _casualties_follow_their_cause(found, src)
+    _casualties_follow_their_cause(found, src, rules.roles.words.inflict, rules.roles.words.retaliation)
     found += _denials_of_reports(hits, found, words, rules, src)
     found += _continued_as_normal(hits, found, words, rules, src)
     return Analysis(_collapse(found), misses)
@@ -580,23 +580,34 @@ def _denials_of_reports(hits, found, words: Words, rules: Rules, src: "_Source")
     (rules 1 and 5: code both)."""
     out = []
     for c in src.clauses:
-        if c.of("trigger") or not c.of("actor"):
+        if not c.of("actor"):
             continue
         # A denial verb ("نفت", "denied": the wide-reaching cues), not a bare negation:
         # "أن تركيا لن تستأذن أحداً" denies nothing Turkey did.
         denials = [(i, j) for i, j, cue in words.inside(rules.cues, c.first, c.last)
                    if cue.kind == "denied" and cue.window >= 8 and not _pseudo(words, rules, i, j)]
+        if denials and c.of("trigger"):
+            # "Turkish drones struck a depot near Kobani, which the SDF denied": a relative
+            # denial after every event of its clause comments on them
+            last = max(words.last(t) for t in c.of("trigger"))
+            denials = [(i, j) for i, j in denials if i > last and "which" in words.tokens.words[max(last + 1, i - 3):i]]
         if not denials:
             continue
         i, j = denials[0]
         # The speaker stands right by the denial: "Ankara denied", "نفت قسد ذلك".
         speakers = {h.payload[1] for h in c.of("actor") if i - 3 < words.first(h) and words.last(h) < j + 3}
+        if not speakers:
+            # "أكد المركز الإعلامي لقسد أن هذه الادعاءات لا أساس لها من الصحة": the party
+            # that says so, before the claim it calls baseless
+            speakers = {h.payload[1] for h in c.of("actor") if words.last(h) < i} - {"civilians", "unknown"}
         s0, _ = src.span(*c.sentence)
         # "…علّق عملياته المشتركة مع القوات التركية، في حين نفت وزارة الدفاع التركية وجود أي
         # تعليق": the denial names the change itself, whoever made it (rule 5)
         changes = {h.payload[1] for h in c.of("change") if words.first(h) > j}
         for sig in found:
-            if sig.modality == "occurred" and (sig.agent in speakers or sig.change in changes) \
+            # (the party said to be hit denies it too: "…, which the SDF denied", "وهو ما نفته قسد")
+            if sig.modality == "occurred" and (sig.agent in speakers or sig.target in speakers
+                                               or sig.change in changes) \
                     and sig.end <= src.span(c.start, c.end)[1] and sig.start >= _previous_sentence_start(src, s0):
                 out.append(_denied(sig, src.word_range(*denials[0])))
     return out
@@ -691,7 +702,22 @@ def _told_again(found: list[Signal], src: "_Source") -> None:
                 s.why = {**s.why, "mutual": True}
 
 
-def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
+def _inflicted(c: Signal, src: "_Source", inflict: frozenset) -> bool:
+    """"وأوقعت قتلى في صفوفهم": a verb of inflicting within two words before the dead."""
+    t = src.words_.tokens
+    i = bisect_right(t.starts, c.why["at"]) - 1     # the word holding the trigger (after its و)
+    return any(w in inflict for w in t.words[max(0, i - 2):i])
+
+
+def _provoked(c: Signal, src: "_Source", retaliation: frozenset) -> bool:
+    """"In retaliation for the killing of …", "رداً على مقتل …": the dead came before."""
+    t = src.words_.tokens
+    i = bisect_right(t.starts, c.why["at"]) - 1
+    return any(w in retaliation for w in t.words[max(0, i - 4):i])
+
+
+def _casualties_follow_their_cause(found: list[Signal], src: "_Source", inflict: frozenset = frozenset(),
+                                   retaliation: frozenset = frozenset()) -> None:
     """"A Turkish drone hit a car, killing two" / "قُتل ثلاثة أطفال بقصف للقوات التركية":
     the dead were killed by the agent of the violent event of the same sentence
     (CODEBOOK rule 13), whoever stands nearest the word "killed"."""
@@ -718,7 +744,19 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
                 same = own_clause
             elif c.agent and lo <= c.why.get("agent_at", {}).get(c.agent, -1) < hi:
                 continue
+        if retaliation and same and all(s.why["at"] > c.why["at"] for s in same) and _provoked(c, src, retaliation):
+            # "In retaliation for the killing of two of its soldiers, the Turkish army shelled
+            # …": the reprisal told after the dead did not kill them
+            if c.agent in {s.agent for s in same}:
+                c.target, c.agent = c.target or c.agent, None
+            continue
         causes = [s for s in same if s.agent]
+        if not causes and c.agent and c.target not in (None, "civilians", "unknown") and inflict \
+                and _inflicted(c, src, inflict):
+            # "أحبطت وحدات الجيش محاولة تسلل لمسلحي الهيئة، وأوقعت قتلى في صفوفهم": the
+            # party named with the dead ("in their ranks") is the other side's
+            c.agent, c.target = c.target, c.agent
+            continue
         earlier = [s for s in same if s.why["at"] < c.why["at"]]
         nearest = max(earlier or same, key=lambda s: s.why["at"], default=None)
         if same and not causes:
@@ -780,6 +818,14 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source") -> None:
                 c.target = c.target or c.agent
                 c.agent = None
                 continue
+            if inflict and _inflicted(c, src, inflict):
+                # "هاجم مسلحون من داعش حاجزاً للأسايش، فتصدت لهم القوات وأوقعت قتلى في
+                # صفوفهم": the side attacked inflicted the dead on the attackers
+                other = cause.target if cause.target not in (None, "civilians", "unknown") else next(
+                    (t for t in (c.target, c.agent) if t not in (None, cause.agent, "civilians", "unknown")), None)
+                if other:
+                    c.agent, c.target = other, cause.agent
+                    continue
             own = c.agent
             c.agent = cause.agent
             # "Two SDF fighters lost their lives in a Turkish drone attack": SDF, taken

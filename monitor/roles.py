@@ -88,7 +88,7 @@ def _mentions(clause: Clause, words: Words, markers: RoleMarkers) -> list[Mentio
         elif accusation == "accuser":
             role = "accuser"      # "اتهمت قسد …": who accuses is no party to the charge
         out.append(Mention(h, h.payload[1], role))
-    return _drop_nested(out)
+    return _drop_nested(out, words.text)
 
 
 def _relative_subject(h: Hit, words: Words, markers: RoleMarkers, floor: int) -> bool:
@@ -151,6 +151,8 @@ def _owned_role(h: Hit, role: str, clause: Clause, words: Words, markers: RoleMa
     # تابعة للميليشيات": the trucks are owned).
     if before and max(before) >= i - 2 and not any(a > max(before) for a, _ in heads):
         return None
+    if heads and heads[0][1] == "target" and any(words.last(t) == i - 1 for t in clause.of("aircraft")):
+        return "agent"  # "أسقطت الفصائل طائرة مسيرة تابعة لقسد": the downed drone's owner flew it
     if heads:
         return heads[0][1]
     # The owned noun is the event or its aircraft itself ("مسيّرة تابعة لقسد", "a drone
@@ -189,11 +191,15 @@ def _after_comma(words: Words, clause: Clause, h: Hit) -> int:
     return bisect_left(words.starts, cut) if cut >= 0 else clause.first
 
 
-def _drop_nested(ms: list[Mention]) -> list[Mention]:
-    """Keep the longest of overlapping mentions ("القوات التركية" over "التركية")."""
+def _drop_nested(ms: list[Mention], text: str) -> list[Mention]:
+    """Keep the longest of overlapping mentions ("القوات التركية" over "التركية"), and drop
+    a party's abbreviation in brackets right after its name ("the Syrian National Army
+    (SNA)"): it is the same mention, and would stand between a partner and the verb."""
     out = []
     for m in sorted(ms, key=lambda m: (m.hit.start, -(m.hit.end - m.hit.start))):
         if out and m.hit.start < out[-1].hit.end:
+            continue
+        if out and m.actor == out[-1].actor and text[out[-1].hit.end:m.hit.start].strip() == "(":
             continue
         out.append(m)
     return out
@@ -272,6 +278,10 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
     if ttype in ("patrol_change", "cooperation_change"):
         ms = [m for m in ms if not _in_cause_phrase(m, anchors, clause, words, markers)]
     first = min(anchors, key=lambda a: a.start)
+    if first.payload[0] == "change" and words.tokens.words[words.first(first)] == "no" and len(anchors) > 1:
+        # "no joint US-SDF patrols since …" (rule 6): the parties stand between the negated
+        # change and the patrols, as subjects of the patrols, not objects of "no"
+        first = min((a for a in anchors if a is not first), key=lambda a: a.start)
     opening = [m for m in ms if m.role == "neutral" and m.hit.start < first.start
                and words.first(m.hit) - clause.first <= 2 and m.actor not in ("civilians", "unknown")]
     if opening:
@@ -280,7 +290,11 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         # (a fight after "بعد معارك مع قسد" is the subject's own: its other side is named)
         ms = _outside_earlier_event(ms, first, clause, words, markers)
     arabic = is_arabic(anchors[0].payload[1].term)
-    if remember and ttype not in ("explosion", "casualties") and not [m for m in ms if m.actor != "civilians"] \
+    fw = words.first(first)
+    # "انتشر الجيش لفض الاشتباكات بين الطرفين", "deployed to break up the clashes": the
+    # party sent to end a fight is not a side of it, whatever subject came before
+    breakup = ttype == "clashes" and fw > 0 and words.tokens.words[fw - 1] in markers.words.break_up
+    if remember and not breakup and ttype not in ("explosion", "casualties") and not [m for m in ms if m.actor != "civilians"] \
             and _dropped_subject(first, clause, words, arabic, markers):
         prev = _previous_subject(clause, words, first.start)
         if prev:
@@ -288,6 +302,8 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
             # (a two-sided fight stays one: "وأسفرت الاشتباكات عن مقتل …" has no killer)
             return Parties((prev,), parties.target if parties else None, parties.words if parties else (),
                            ttype == "clashes" and _mutual(first, words, markers))
+    if breakup and not [m for m in ms if m.hit.start > first.start and m.actor not in ("civilians", "unknown")]:
+        return Parties((), None, ())
     if ttype in RECIPROCAL and _between_both_sides(first, words, markers):
         # "هاجم مسلحون من داعش حاجزاً …، ودارت اشتباكات بين الطرفين": the sides were named
         # with the attack before; its attacker (or no one) is the first party.
@@ -326,6 +342,18 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         # "توجيه أي تهديد لقوات سوريا الديمقراطية": the party threatened, not the threatener.
         ms = [Mention(m.hit, m.actor, "target") if m.hit.start > first.start and m.hit.left.endswith("ل")
               and words.between(first, m.hit) == 0 else m for m in ms]
+    told = [j for _, j in _markers(clause, words, markers, "inform") if j < words.first(first)] \
+        if ttype in ("patrol_change", "cooperation_change") else ()
+    if told and arabic:
+        # "أبلغت روسيا الجانب التركي بتعليق الدوريات": the informer made the change, the
+        # addressee between it and the change only heard of it
+        teller = [m for m in ms if words.first(m.hit) == told[-1] + 1 and m.actor not in ("civilians", "unknown")]
+        if teller:
+            ms = [Mention(m.hit, m.actor, "agent") if m is teller[0] else m for m in ms
+                  if not teller[0].hit.end <= m.hit.start < first.start]
+    elif told:
+        # "Russia informed Turkey that it was suspending …": the addressee right after the verb
+        ms = [m for m in ms if not 0 < words.first(m.hit) - told[-1] <= 2]
     own = _speaker_of_own(ms, anchors, clause, words, markers)
     agent = own or _pick_agent(ttype, ms, anchors, first, words, arabic, markers, clause)
     if agent and _own_men_subjected(agent, first, clause, words, markers):
@@ -349,6 +377,11 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         # even when the other side of the operation is not named in the clause.
         agent = next((m for m in ms if m.role == "partner" and m.actor not in ("civilians", "unknown")
                       and _coordinated(m, clause, words, markers)), None)
+    if not agent and ttype == "patrol_change" and any(a.payload[0] == "change" and a.payload[1] == "up" for a in anchors) \
+            and any(w in markers.words.joint for a in anchors for w in words.tokens.stem[words.first(a):words.last(a) + 3]):
+        # "joint patrols with the SDF would increase": the partner named takes part (rule 8)
+        # even when the other participant is not named in the clause
+        agent = next((m for m in ms if m.role == "partner" and m.actor not in ("civilians", "unknown")), None)
     agents = [agent] if agent else []
     if agent and ttype not in RECIPROCAL:
         # "a joint patrol → one per participant" (rule 8): "resumed joint patrols with Turkish
@@ -489,7 +522,9 @@ def _speaker_of_own(ms, anchors, clause: Clause, words: Words, markers: RoleMark
            and not (i > 0 and words.tokens.words[i - 1] in ("من", "of"))
            and not (j < a_first and "ب" in first.left)]
     # "قالت تركيا إنها قصفت …", "The SDF said it had shelled …": the speaker as subject
-    own += [(k, k) for k in range(max(clause.first, a_first - 3), a_first) if words.tokens.words[k] in itself]
+    # (not "أعلنت قسد أنها أسقطت مسيرة تركية": who downs the drone is its target)
+    own += [(k, k) for k in range(max(clause.first, a_first - 3), a_first) if words.tokens.words[k] in itself
+            and not any(k < b < a_first for _, b in _markers(clause, words, markers, "target"))]
     arabic = is_arabic(words.tokens.words[a_first])
     if not arabic:
         # "struck its fighters" is the object; "its fighters were wounded" are the dead
@@ -674,7 +709,7 @@ def _pick_agent(ttype, ms, anchors, first, words, arabic: bool, markers, clause)
                                                                           words.first(m.hit)])]
     if not arabic:
         # "Two SDF fighters were killed in a drone strike": a passive subject is no agent.
-        neutral = [m for m in neutral if m.hit.start > first.start or not _passive(words.text[m.hit.end:first.start], markers)]
+        neutral = [m for m in neutral if m.hit.start > first.start or not _passive(words.text[m.hit.end:first.end], markers)]
     if close:
         # On a tie Arabic prefers the actor after (VSO, nisba), English the one before.
         return min(close, key=lambda m: (dist(m), (m.hit.start < first.start) == arabic))
@@ -913,6 +948,10 @@ def _killer(candidates, first, words, arabic, markers, clause) -> Mention | None
     if _speaks(m, clause, words, markers, False) and not _of_itself(m, words, markers) \
             and any(w in ("said", "says", "added", "reported") for w in gap.split()):
         return None    # "The SDF said the strikes hit a hospital, killing 11": the speaker killed no one
+    k = words.last(first) + 1
+    after = words.tokens.words[k:k + 5]
+    if any(a == "of" and b in ("its", "their") for a, b in zip(after, after[1:])):
+        return None    # "The SDF announced the killing of two of its soldiers": its own dead
     return None if any(w in gap.split() for w in ("was", "were", "been", "being")) else m
 
 

@@ -23,11 +23,11 @@ SECTIONS = ("actors", "places", "triggers", "changes", "aircraft", "ground_fire"
 CUE_KINDS = ("denied", "threatened", "conditional", "hedge")
 ROLE_KINDS = ("target", "agent", "joint", "locative", "origin", "sequence", "between", "cause", "target_after", "partner", "dissuade", "claim",
               "accuse", "accusation", "owner", "speech", "own", "mutual", "support", "kill_verb", "subjected", "continues", "detonate",
-              "relative", "blame", "able", "coordinated", "unlisted", "when")
+              "relative", "blame", "able", "coordinated", "unlisted", "when", "inform")
 # Word lists (`vocabulary:` in roles.yaml) that detect.py and roles.py compare single words
 # with, at places the code knows (the word after "بين", the word before "الأخيرة" …).
 WORD_LISTS = ("joint", "both_sides", "latter", "latter_after", "itself", "opens_report", "clause_openers",
-              "coordinating", "irregular_participles", "asserting_aux", "future", "bare_blast")
+              "coordinating", "irregular_participles", "asserting_aux", "future", "bare_blast", "inflict", "break_up", "retaliation")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -78,6 +78,9 @@ class Vocabulary:
     asserting_aux: frozenset = frozenset()
     future: frozenset = frozenset()
     bare_blast: frozenset = frozenset()
+    inflict: frozenset = frozenset()
+    break_up: frozenset = frozenset()
+    retaliation: frozenset = frozenset()
     # Arabic "الأخيرة" is a noun by its context, English "latter" after "the". A text holding
     # none of the probes (the words holding no other: "الاخير", "latter") skips the word loop.
     latter_arabic: frozenset = field(init=False)
