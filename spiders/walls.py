@@ -27,13 +27,8 @@ def _marker(body: bytes) -> bytes | None:
     for literal in _LITERALS:
         if literal in head:
             return literal
-    at = head.find(b"<title>")
-    while at >= 0:
-        m = _TITLE.match(head, at)
-        if m:
-            return m.group(0)
-        at = head.find(b"<title>", at + 7)
-    return None
+    m = _TITLE.search(head)     # (its literal "<title>" prefix makes this a fast scan)
+    return m.group(0) if m else None
 
 
 def bot_wall(status: int, body: bytes, expected_feed: bool = False) -> str | None:
