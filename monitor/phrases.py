@@ -5,7 +5,6 @@ them everywhere cost more than all other matching together. They only matter wit
 words of a trigger or an actor, so they are looked up there, by word n-grams.
 """
 import re
-from bisect import bisect_left, bisect_right
 from functools import cached_property, lru_cache
 from itertools import compress
 
@@ -144,7 +143,6 @@ class PhraseSet:
         # last word → [(all words, payload, arabic, case-sensitive)]: a position is checked
         # only against the phrases that can end there.
         self._by_last: dict[str, list] = {}
-        self.lasts: set = set()
         self.longest = 0
         self._at_word: dict = {}     # word -> what may end on it (`_candidates`)
 
@@ -155,17 +153,11 @@ class PhraseSet:
             return
         entry = (words, payload, is_arabic(phrase), case)
         self._by_last.setdefault(words[-1].lower(), []).append(entry)
-        self.lasts.add(words[-1].lower())
         self.longest = max(self.longest, len(words))
         self._at_word.clear()
 
     def __bool__(self):
         return bool(self._by_last)
-
-    def ending_at(self, tokens: Tokens, j: int) -> list[tuple[int, object]]:
-        """(first word index, payload) of every phrase whose last word is tokens[j]."""
-        found, ends = tokens.occurrences(self)
-        return [(i, p) for i, _, p in found[bisect_left(ends, j):bisect_right(ends, j)]]
 
     def _candidates(self, word: str) -> tuple:
         """The phrases that may end on `word`, in the order they are found there, as
