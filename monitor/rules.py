@@ -4,7 +4,7 @@ The format is documented in docs/watchlists.md. Every problem is reported with i
 file and line, and all problems are reported together (`monitor check`).
 """
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 
@@ -24,10 +24,6 @@ CUE_KINDS = ("denied", "threatened", "conditional", "hedge")
 ROLE_KINDS = ("target", "agent", "joint", "locative", "origin", "sequence", "between", "cause", "target_after", "partner", "dissuade", "claim",
               "accuse", "accusation", "owner", "speech", "own", "mutual", "support", "kill_verb", "subjected", "continues", "detonate",
               "relative", "blame", "able", "coordinated", "unlisted", "when", "inform")
-# Word lists (`vocabulary:` in roles.yaml) that detect.py and roles.py compare single words
-# with, at places the code knows (the word after "بين", the word before "الأخيرة" …).
-WORD_LISTS = ("joint", "both_sides", "latter", "latter_after", "itself", "opens_report", "clause_openers",
-              "coordinating", "irregular_participles", "asserting_aux", "future", "bare_blast", "inflict", "break_up", "retaliation")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -93,6 +89,11 @@ class Vocabulary:
         object.__setattr__(self, "latter_english", self.latter - arabic)
         object.__setattr__(self, "latter_probes", tuple(sorted(
             w for w in self.latter if not any(o != w and o in w for o in self.latter))))
+
+
+# Word lists (`vocabulary:` in roles.yaml) that detect.py and roles.py compare single words
+# with, at places the code knows (the word after "بين", the word before "الأخيرة" …).
+WORD_LISTS = tuple(f.name for f in fields(Vocabulary) if f.init)
 
 
 class RoleMarkers(PhraseSet):
