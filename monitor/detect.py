@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from .clauses import Clause, Words, split_clauses
 from .matcher import Hit
 from .roles import assign, latter, speaker
-from .rules import CHANGE_TYPES, Rules
+from .rules import CHANGE_TYPES, Rules, Vocabulary
 from .text import normalise, unmask
 
 
@@ -89,7 +89,7 @@ def analyse(text: str, rules: Rules, lang: str | None = None) -> Analysis:
     _claimed(found, hits, words, rules, src)
     _blamed(found, hits, words, rules, src)
     _told_again(found, src)
-    _casualties_follow_their_cause(found, src, rules.roles.words.inflict, rules.roles.words.retaliation)
+    _casualties_follow_their_cause(found, src, rules.words)
     found += _denials_of_reports(hits, found, words, rules, src)
     found += _continued_as_normal(hits, found, words, rules, src)
     return Analysis(_collapse(found), misses)
@@ -702,25 +702,20 @@ def _told_again(found: list[Signal], src: "_Source") -> None:
                 s.why = {**s.why, "mutual": True}
 
 
-def _inflicted(c: Signal, src: "_Source", inflict: frozenset) -> bool:
-    """"وأوقعت قتلى في صفوفهم": a verb of inflicting within two words before the dead."""
+def _said_just_before(c: Signal, src: "_Source", listed: frozenset, n: int) -> bool:
+    """Is one of the `listed` words among the n words before the signal's trigger word?
+    ("وأوقعت قتلى في صفوفهم": a verb of inflicting, n=2; "In retaliation for the killing of
+    …", "رداً على مقتل …": the dead came before, n=4)"""
     t = src.words_.tokens
     i = bisect_right(t.starts, c.why["at"]) - 1     # the word holding the trigger (after its و)
-    return any(w in inflict for w in t.words[max(0, i - 2):i])
+    return any(w in listed for w in t.words[max(0, i - n):i])
 
 
-def _provoked(c: Signal, src: "_Source", retaliation: frozenset) -> bool:
-    """"In retaliation for the killing of …", "رداً على مقتل …": the dead came before."""
-    t = src.words_.tokens
-    i = bisect_right(t.starts, c.why["at"]) - 1
-    return any(w in retaliation for w in t.words[max(0, i - 4):i])
-
-
-def _casualties_follow_their_cause(found: list[Signal], src: "_Source", inflict: frozenset = frozenset(),
-                                   retaliation: frozenset = frozenset()) -> None:
+def _casualties_follow_their_cause(found: list[Signal], src: "_Source", vocabulary: Vocabulary) -> None:
     """"A Turkish drone hit a car, killing two" / "قُتل ثلاثة أطفال بقصف للقوات التركية":
     the dead were killed by the agent of the violent event of the same sentence
     (CODEBOOK rule 13), whoever stands nearest the word "killed"."""
+    inflict, retaliation = vocabulary.inflict, vocabulary.retaliation
     for c in list(found):
         if c.type != "casualties" or c.modality not in ("occurred", "denied") or c.agent == "unknown":
             continue
@@ -744,15 +739,15 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source", inflict:
                 same = own_clause
             elif c.agent and lo <= c.why.get("agent_at", {}).get(c.agent, -1) < hi:
                 continue
-        if retaliation and same and all(s.why["at"] > c.why["at"] for s in same) and _provoked(c, src, retaliation):
+        if same and all(s.why["at"] > c.why["at"] for s in same) and _said_just_before(c, src, retaliation, 4):
             # "In retaliation for the killing of two of its soldiers, the Turkish army shelled
             # …": the reprisal told after the dead did not kill them
             if c.agent in {s.agent for s in same}:
                 c.target, c.agent = c.target or c.agent, None
             continue
         causes = [s for s in same if s.agent]
-        if not causes and c.agent and c.target not in (None, "civilians", "unknown") and inflict \
-                and _inflicted(c, src, inflict):
+        if not causes and c.agent and c.target not in (None, "civilians", "unknown") \
+                and _said_just_before(c, src, inflict, 2):
             # "أحبطت وحدات الجيش محاولة تسلل لمسلحي الهيئة، وأوقعت قتلى في صفوفهم": the
             # party named with the dead ("in their ranks") is the other side's
             c.agent, c.target = c.target, c.agent
@@ -818,7 +813,7 @@ def _casualties_follow_their_cause(found: list[Signal], src: "_Source", inflict:
                 c.target = c.target or c.agent
                 c.agent = None
                 continue
-            if inflict and _inflicted(c, src, inflict):
+            if _said_just_before(c, src, inflict, 2):
                 # "هاجم مسلحون من داعش حاجزاً للأسايش، فتصدت لهم القوات وأوقعت قتلى في
                 # صفوفهم": the side attacked inflicted the dead on the attackers
                 other = cause.target if cause.target not in (None, "civilians", "unknown") else next(
