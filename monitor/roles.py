@@ -377,8 +377,10 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         # even when the other side of the operation is not named in the clause.
         agent = next((m for m in ms if m.role == "partner" and m.actor not in ("civilians", "unknown")
                       and _coordinated(m, clause, words, markers)), None)
-    if not agent and ttype == "patrol_change" and any(a.payload[0] == "change" and a.payload[1] == "up" for a in anchors) \
-            and any(w in markers.words.joint for a in anchors for w in words.tokens.stem[words.first(a):words.last(a) + 3]):
+    # "resumed joint patrols", "الدوريات المشتركة": more joint patrols, which every partner runs
+    joint = ttype == "patrol_change" and any(a.payload[0] == "change" and a.payload[1] == "up" for a in anchors) \
+        and any(w in markers.words.joint for a in anchors for w in words.tokens.stem[words.first(a):words.last(a) + 3])
+    if not agent and joint:
         # "joint patrols with the SDF would increase": the partner named takes part (rule 8)
         # even when the other participant is not named in the clause
         agent = next((m for m in ms if m.role == "partner" and m.actor not in ("civilians", "unknown")), None)
@@ -387,9 +389,6 @@ def _assign(ttype: str, anchors: list[Hit], clause: Clause, words: Words, marker
         # "a joint patrol → one per participant" (rule 8): "resumed joint patrols with Turkish
         # troops"; but a halt or a pull-out is one party's decision ("stopped its part in the
         # joint patrols with Moscow"), which only it gets.
-        joint_words = markers.words.joint     # "مشتركة", "joint"
-        joint = ttype == "patrol_change" and any(a.payload[0] == "change" and a.payload[1] == "up" for a in anchors) \
-            and any(w in joint_words for a in anchors for w in words.tokens.stem[words.first(a):words.last(a) + 3])
         for m in sorted(ms, key=lambda m: abs(m.hit.start - agent.hit.start)):
             if m.actor in ("civilians", "unknown") or m.actor in {x.actor for x in agents}:
                 continue
@@ -940,7 +939,6 @@ def _killer(candidates, first, words, arabic, markers, clause) -> Mention | None
             any(p == "able" for a, b, p in words.inside(markers, max(0, i - 3), i - 1))
         said = said or able
         # (not "٢٨ من عناصر قسد قُتلوا": "some of" the party are its dead)
-        i = words.first(m.hit)
         partitive = "من" in words.tokens.words[max(0, i - 2):i]
         if gap == 0 and dated and not _speaks(m, clause, words, markers, True):
             gap = 1     # "قالت وزارة الدفاع، الثلاثاء، تحييد" only after a speech verb before the name
