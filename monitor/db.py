@@ -136,19 +136,18 @@ def m006_sketches_covering_index(db):
     db.execute("drop index if exists idx_sketches_hash")
 
 
-
 @migrations()
 def m007_inbox_pages_apart(db):
     # A worker's claim (and a failed page's error) rewrote the inbox row, the 50 KB page
     # included: a third of the database's writes per stored page (bench/pipeline.py).
     # The page now sits in a table of its own that is written once and deleted once.
+    # (transform() keeps the inbox's indexes: sqlite-utils 3.38 and later)
     db["inbox_pages"].create({"id": int, "html": str}, pk="id")
     db.execute("insert into inbox_pages (id, html) select id, html from inbox")
     db["inbox"].transform(drop={"html"})
-    db["inbox"].create_index(["url"], unique=True, if_not_exists=True)
-    db["inbox"].create_index(["source", "claimed_at", "attempts"], if_not_exists=True)
     db.execute("create trigger if not exists inbox_pages_gone after delete on inbox begin "
                "delete from inbox_pages where id = old.id; end")
+
 
 MAX_PAGE_ATTEMPTS = 3      # a page that fails this often stays in the inbox with its error
 

@@ -20,6 +20,9 @@ def test_pages_waiting_in_an_older_database_survive_the_migration(tmp_path):
     page = store.claim(db)
     assert (page["url"], page["html"]) == ("http://sohr.test/1/", "<html><p>نص الخبر</p></html>")
     assert "html" not in [c.name for c in db["inbox"].columns]
+    # the unique URL (a page queued once) and the pending-pages index survive the rebuild
+    assert {(tuple(i.columns), i.unique) for i in db["inbox"].indexes} == {
+        (("url",), 1), (("source", "claimed_at", "attempts"), 0)}
     with store.transaction(db):
         store.drop_from_inbox(db, page["id"])
     assert db.execute("select count(*) from inbox_pages").fetchone()[0] == 0
